@@ -1,0 +1,53 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
+
+namespace OrleansWallet.Client;
+
+/// <summary>
+/// One HTTP/2 channel to the service with the retry policy and deadlines of
+/// <see cref="WalletClientOptions"/>; create once and share (it pools connections).
+/// </summary>
+public sealed class WalletChannel : IDisposable
+{
+    private readonly GrpcChannel _channel;
+
+    public WalletChannel(WalletClientOptions options)
+    {
+        Options = options;
+        var retry = new MethodConfig
+        {
+            Names = { MethodName.Default },
+            RetryPolicy = new RetryPolicy
+            {
+                MaxAttempts = options.MaxAttempts,
+                InitialBackoff = options.InitialBackoff,
+                MaxBackoff = options.MaxBackoff,
+                BackoffMultiplier = 2,
+                // Only what the service says is safe to repeat: every mutation carries its key.
+                RetryableStatusCodes = { StatusCode.Unavailable },
+            },
+        };
+        _channel = GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
+        {
+            ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
+        });
+        Wallets = new WalletClient(this);
+        Orders = new OrdersClient(this);
+    }
+
+    public WalletChannel(string address) : this(new WalletClientOptions { Address = new Uri(address) })
+    {
+    }
+
+    public WalletClientOptions Options { get; }
+    public WalletClient Wallets { get; }
+    public OrdersClient Orders { get; }
+
+    internal CallInvoker Invoker => _channel.CreateCallInvoker();
+
+    internal CallOptions CallOptions(CancellationToken cancellationToken) =>
+        new(deadline: DateTime.UtcNow + Options.Deadline, cancellationToken: cancellationToken);
+
+    public void Dispose() => _channel.Dispose();
+}

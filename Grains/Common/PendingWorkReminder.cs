@@ -1,0 +1,28 @@
+namespace OrleansWallet.Common;
+
+/// <summary>
+/// A durable wake-up for a grain with unfinished cross-grain work (a transfer's credit leg, an
+/// order's wallet step). Registered before the work is recorded, so a crash between recording
+/// and finishing always leaves a reminder that re-activates the grain to finish it.
+/// </summary>
+internal sealed class PendingWorkReminder(Grain grain, string name)
+{
+    /// <summary>1 min: Orleans' smallest reminder period; recovery also runs on every re-activation.</summary>
+    private static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
+
+    private bool _registered;
+
+    public async Task EnsureRegisteredAsync()
+    {
+        if (_registered) return;
+        await grain.RegisterOrUpdateReminder(name, Period, Period);
+        _registered = true;
+    }
+
+    public async Task UnregisterAsync()
+    {
+        var reminder = await grain.GetReminder(name);
+        if (reminder is not null) await grain.UnregisterReminder(reminder);
+        _registered = false;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Numerics;
+using Npgsql;
+using OrleansWallet.Ledger.Resilience;
+
+namespace OrleansWallet.Ledger.Journal;
+
+/// <summary>
+/// The double-entry journal in Postgres. Appends are idempotent by entry id and atomic per batch;
+/// every call goes through the Postgres resilience pipeline.
+/// </summary>
+public sealed class LedgerJournal(NpgsqlDataSource dataSource, LedgerPipelines pipelines)
+{
+    private const string Columns = "seq, entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at";
+
+    /// <summary>
+    /// Writes the entries in one transaction; entries whose id is already in the journal are
+    /// skipped, so replaying a batch (an outbox retry) writes nothing twice. Each operation in the
+    /// batch must be complete: its entries must sum to zero per asset.
+    /// </summary>
+    /// <returns>How many entries were newly written.</returns>
+    /// <exception cref="UnbalancedOperationException">An operation does not balance; nothing is written.</exception>
+    /// <exception cref="LedgerEntryConflictException">An existing entry id arrived with different content; nothing is written.</exception>
+    /// <exception cref="DependencyUnavailableException">Postgres is unavailable; retry later with the same batch.</exception>
+    public async Task<int> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default)
+    {
+        LedgerEntryValidation.Validate(entries);
+        if (entries.Count == 0) return 0;
+        return await pipelines.Postgres.ExecuteAsync("journal.append",
+            token => AppendOnceAsync(entries, token), cancellationToken);
+    }
+
+    private async ValueTask<int> AppendOnceAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // One statement for the whole batch: unnest turns the parallel arrays back into rows.
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO ledger_entries (entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at)
+            SELECT e.entry_id, e.operation_id, e.kind, e.user_id, e.asset, e.bucket, e.amount::numeric(78,0), e.created_at
+            FROM unnest(@entry_ids, @operation_ids, @kinds, @user_ids, @assets, @buckets, @amounts, @created_ats)
+                 AS e(entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at)
+            ON CONFLICT (entry_id) DO NOTHING
+            RETURNING entry_id
+            """, connection, transaction);
+        insert.Parameters.AddWithValue("entry_ids", entries.Select(e => e.EntryId).ToArray());
+        insert.Parameters.AddWithValue("operation_ids", entries.Select(e => e.OperationId).ToArray());
+        insert.Parameters.AddWithValue("kinds", entries.Select(e => LedgerText.Of(e.Kind)).ToArray());
+        insert.Parameters.AddWithValue("user_ids", entries.Select(e => e.UserId).ToArray());
+        insert.Parameters.AddWithValue("assets", entries.Select(e => e.Asset).ToArray());
+        insert.Parameters.AddWithValue("buckets", entries.Select(e => LedgerText.Of(e.Bucket)).ToArray());
+        // Decimal text, cast in SQL: exact for any 78-digit value, whatever the array type mapping does.
+        insert.Parameters.AddWithValue("amounts", entries.Select(e => e.Amount.ToString(CultureInfo.InvariantCulture)).ToArray());
+        insert.Parameters.AddWithValue("created_ats", entries.Select(e => e.CreatedAt.ToUniversalTime()).ToArray());
+
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                inserted.Add(reader.GetString(0));
+
+        if (inserted.Count < entries.Count)
+            await EnsureReplaysMatchAsync(connection, transaction,
+                entries.Where(e => !inserted.Contains(e.EntryId)).ToList(), cancellationToken);
+
+        await transaction.CommitAsync(cancellationToken);
+        return inserted.Count;
+    }
+
+    // A skipped entry is only harmless if it is the same entry: the same id with other content
+    // means an operation id was reused, and silently keeping the old one would lose a movement.
+    private static async Task EnsureReplaysMatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<LedgerEntry> skipped, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            $"SELECT {Columns} FROM ledger_entries WHERE entry_id = ANY(@entry_ids)", connection, transaction);
+        select.Parameters.AddWithValue("entry_ids", skipped.Select(e => e.EntryId).ToArray());
+        var stored = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var entry = ReadEntry(reader);
+                stored[entry.EntryId] = entry;
+            }
+
+        foreach (var entry in skipped)
+        {
+            // created_at is not compared: Postgres keeps microseconds, and the time is not the movement.
+            if (!stored.TryGetValue(entry.EntryId, out var existing) ||
+                existing.OperationId != entry.OperationId || existing.Kind != entry.Kind ||
+                existing.UserId != entry.UserId || existing.Asset != entry.Asset ||
+                existing.Bucket != entry.Bucket || existing.Amount != entry.Amount)
+                throw new LedgerEntryConflictException(entry.EntryId);
+        }
+    }
+
+    /// <summary>A user's entries, newest first, optionally for one asset; keyset-paged so pages stay stable as entries arrive.</summary>
+    /// <param name="pageSize">1..<see cref="LedgerLimits.HistoryPageSizeMax"/>.</param>
+    /// <param name="pageToken">Null for the first page, else the previous page's <see cref="LedgerHistoryPage.NextPageToken"/>.</param>
+    public async Task<LedgerHistoryPage> GetHistoryAsync(string userId, string? asset, int pageSize, string? pageToken,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (pageSize is < 1 or > LedgerLimits.HistoryPageSizeMax)
+            throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize,
+                $"page size must be between 1 and {LedgerLimits.HistoryPageSizeMax}");
+        long? before = null;
+        if (pageToken is not null)
+        {
+            if (!long.TryParse(pageToken, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) || seq <= 0)
+                throw new ArgumentException("page token is not one this service issued", nameof(pageToken));
+            before = seq;
+        }
+
+        return await pipelines.Postgres.ExecuteAsync("journal.history", async token =>
+        {
+            // Filters are added only when present so the planner can use the (user, asset, seq) index.
+            var sql = $"SELECT {Columns} FROM ledger_entries WHERE user_id = @user_id"
+                      + (asset is null ? "" : " AND asset = @asset")
+                      + (before is null ? "" : " AND seq < @before")
+                      + " ORDER BY seq DESC LIMIT @limit";
+            await using var command = dataSource.CreateCommand(sql);
+            command.Parameters.AddWithValue("user_id", userId);
+            if (asset is not null) command.Parameters.AddWithValue("asset", asset);
+            if (before is not null) command.Parameters.AddWithValue("before", before.Value);
+            command.Parameters.AddWithValue("limit", pageSize + 1);
+
+            var entries = new List<LedgerEntry>(pageSize + 1);
+            long lastSeq = 0;
+            await using var reader = await command.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+            {
+                if (entries.Count == pageSize) return new LedgerHistoryPage(entries, lastSeq.ToString(CultureInfo.InvariantCulture));
+                lastSeq = reader.GetInt64(0);
+                entries.Add(ReadEntry(reader));
+            }
+            return new LedgerHistoryPage(entries, null);
+        }, cancellationToken);
+    }
+
+    /// <summary>The user's balances as the journal sums them, per asset and bucket.</summary>
+    public Task<IReadOnlyList<LedgerBalance>> GetBalancesFromLedgerAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return SumAsync("journal.balances",
+            "SELECT user_id, asset, bucket, sum(amount) FROM ledger_entries WHERE user_id = @user_id " +
+            "GROUP BY user_id, asset, bucket ORDER BY asset, bucket",
+            command => command.Parameters.AddWithValue("user_id", userId), cancellationToken);
+    }
+
+    /// <summary>Every user's balances per asset and bucket, for reconciling against the grains' state.</summary>
+    public Task<IReadOnlyList<LedgerBalance>> SumBalancesAsync(CancellationToken cancellationToken = default) =>
+        SumAsync("journal.sum_all",
+            "SELECT user_id, asset, bucket, sum(amount) FROM ledger_entries " +
+            "GROUP BY user_id, asset, bucket ORDER BY user_id, asset, bucket",
+            _ => { }, cancellationToken);
+
+    private async Task<IReadOnlyList<LedgerBalance>> SumAsync(string operation, string sql,
+        Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
+        await pipelines.Postgres.ExecuteAsync<IReadOnlyList<LedgerBalance>>(operation, async token =>
+        {
+            await using var command = dataSource.CreateCommand(sql);
+            bind(command);
+            var balances = new List<LedgerBalance>();
+            await using var reader = await command.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
+                balances.Add(new LedgerBalance(reader.GetString(0), reader.GetString(1),
+                    LedgerText.Bucket(reader.GetString(2)), reader.GetFieldValue<BigInteger>(3)));
+            return balances;
+        }, cancellationToken);
+
+    private static LedgerEntry ReadEntry(NpgsqlDataReader reader) => new(
+        EntryId: reader.GetString(1),
+        OperationId: reader.GetString(2),
+        Kind: LedgerText.Kind(reader.GetString(3)),
+        UserId: reader.GetString(4),
+        Asset: reader.GetString(5),
+        Bucket: LedgerText.Bucket(reader.GetString(6)),
+        Amount: reader.GetFieldValue<BigInteger>(7),
+        CreatedAt: reader.GetFieldValue<DateTimeOffset>(8));
+}

@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using OrleansWallet.Assets;
+using OrleansWallet.Common;
+
+namespace OrleansWallet.Wallet;
+
+/// <summary>
+/// Thin shell around <see cref="WalletAccount"/>: loads state, applies one rule under the gate,
+/// persists, answers. Reentrant so that two wallets paying each other cannot deadlock; the
+/// gate keeps each change and its write together.
+/// </summary>
+[Reentrant]
+public sealed class WalletGrain : Grain, IWalletGrain, IWalletSettlementGrain, IRemindable
+{
+    private const string DriveReminderName = "drive-pending-transfers";
+
+    private readonly IPersistentState<WalletState> _state;
+    private readonly AssetCatalog _assets;
+    private readonly FaultInjectionOptions _faults;
+    private readonly ILogger<WalletGrain> _logger;
+    private readonly AsyncGate _gate = new();
+    private readonly PendingWorkReminder _reminder;
+
+    public WalletGrain(
+        [PersistentState("wallet", StorageNames.Wallets)] IPersistentState<WalletState> state,
+        AssetCatalog assets,
+        IOptions<FaultInjectionOptions> faults,
+        ILogger<WalletGrain> logger)
+    {
+        _state = state;
+        _assets = assets;
+        _faults = faults.Value;
+        _logger = logger;
+        _reminder = new PendingWorkReminder(this, DriveReminderName);
+    }
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    private WalletAccount Account => new(UserId, _state.State, _assets);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Identifiers.RequireUserId(UserId);
+        if (_state.State.PendingTransfersOut.Count > 0)
+        {
+            // A previous activation died between a transfer's debit and its credit: finish those
+            // now, off the activation path so activation itself cannot fail on a payee's silo.
+            this.RegisterGrainTimer(_ => DrivePendingTransfersAsync(), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<AssetBalance>> GetBalances()
+    {
+        using (await _gate.EnterAsync()) return Account.Balances();
+    }
+
+    public Task<OperationResult> CreditDeposit(CreditDeposit command) => MutateAsync(a => a.CreditDeposit(command));
+
+    public Task<OperationResult> RequestWithdrawal(RequestWithdrawal command) => MutateAsync(a => a.RequestWithdrawal(command));
+
+    public Task<OperationResult> CompleteWithdrawal(string withdrawalId) => MutateAsync(a => a.CompleteWithdrawal(withdrawalId));
+
+    public Task<OperationResult> FailWithdrawal(string withdrawalId) => MutateAsync(a => a.FailWithdrawal(withdrawalId));
+
+    public Task<OperationResult> ReceiveTransfer(IncomingTransfer transfer) => MutateAsync(a => a.ReceiveTransfer(transfer));
+
+    public Task<OperationResult> PlaceHold(PlaceHold command) => MutateAsync(a => a.PlaceHold(command));
+
+    public Task<OperationResult> SettleFill(SettleFill command) => MutateAsync(a => a.SettleFill(command));
+
+    public Task<OperationResult> ReleaseHold(string orderId) => MutateAsync(a => a.ReleaseHold(orderId));
+
+    public async Task<OperationResult> Transfer(TransferFunds command)
+    {
+        var key = WalletAccount.TransferKey(command.Key);
+        TransferStart start;
+        using (await _gate.EnterAsync())
+        {
+            // Validate and look for a replay before touching the reminder table.
+            start = Account.BeginTransfer(command);
+            if (start.Completed is { } completed) return completed;
+            if (start.IsNew)
+            {
+                // The reminder exists before the intent does, so a crash right after the write
+                // below still leaves something that will wake this wallet and finish the transfer.
+                await _reminder.EnsureRegisteredAsync();
+                await PersistAsync();
+            }
+        }
+        FaultInjectionOptions.CrashIf(_faults.CrashAfterTransferDebit, "after transfer debit");
+        return await DeliverTransferAsync(key, start.Pending!);
+    }
+
+    private async Task<OperationResult> DeliverTransferAsync(string key, PendingTransfer pending)
+    {
+        try
+        {
+            var payee = GrainFactory.GetGrain<IWalletSettlementGrain>(pending.ToUserId);
+            await payee.ReceiveTransfer(new IncomingTransfer(UserId, WalletAccount.ClientKeyOf(key), pending.Asset, pending.Amount));
+        }
+        catch (Exception ex) when (ex is not WalletException)
+        {
+            _logger.LogWarning(ex, "Transfer {Key} from {User} to {Payee}: credit leg not delivered yet; will retry",
+                key, UserId, pending.ToUserId);
+            throw new WalletException(ErrorCodes.OperationInProgress,
+                "the transfer is debited and its credit is being delivered; retry with the same idempotency_key to get the result");
+        }
+        using (await _gate.EnterAsync())
+        {
+            var result = Account.CompleteTransfer(key);
+            if (!result.Replayed) await PersistAsync();
+            return result;
+        }
+    }
+
+    private async Task DrivePendingTransfersAsync()
+    {
+        List<KeyValuePair<string, PendingTransfer>> pending;
+        using (await _gate.EnterAsync()) pending = _state.State.PendingTransfersOut.ToList();
+        foreach (var (key, transfer) in pending)
+        {
+            try
+            {
+                await DeliverTransferAsync(key, transfer);
+                _logger.LogInformation("Transfer {Key} from {User} completed by recovery", key, UserId);
+            }
+            catch (WalletException ex)
+            {
+                _logger.LogWarning("Transfer {Key} from {User} still pending: {Reason}", key, UserId, ex.Message);
+            }
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DriveReminderName) return;
+        await DrivePendingTransfersAsync();
+        bool idle;
+        using (await _gate.EnterAsync()) idle = _state.State.PendingTransfersOut.Count == 0;
+        // Unregister lazily, on a tick that finds nothing to do, so a busy wallet does not pay a
+        // reminder write per transfer.
+        if (idle) await _reminder.UnregisterAsync();
+    }
+
+    private async Task<OperationResult> MutateAsync(Func<WalletAccount, OperationResult> apply)
+    {
+        using (await _gate.EnterAsync())
+        {
+            var result = apply(Account);
+            if (!result.Replayed) await PersistAsync();
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Writes the state; on failure puts back the last persisted state so memory never holds an
+    /// unacknowledged change, and tells the caller to retry with the same key.
+    /// </summary>
+    private async Task PersistAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception writeError)
+        {
+            _logger.LogError(writeError, "Wallet {User}: state write failed", UserId);
+            await StateRecovery.ReloadOrDeactivateAsync(_state, this, _logger);
+            throw new WalletException(ErrorCodes.StorageUnavailable,
+                "wallet storage is unavailable; nothing was changed unless a retry with the same key says so");
+        }
+    }
+}

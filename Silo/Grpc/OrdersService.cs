@@ -1,0 +1,68 @@
+using System.Globalization;
+using Grpc.Core;
+using OrleansWallet.Api.V1;
+using OrleansWallet.Assets;
+using OrleansWallet.Orders;
+using static OrleansWallet.Silo.Grpc.ApiMapping;
+
+namespace OrleansWallet.Silo.Grpc;
+
+/// <summary>The order API: place, fill (from an executor), cancel, get, list.</summary>
+public sealed class OrdersService(IGrainFactory grains, AssetCatalog assets) : OrderService.OrderServiceBase
+{
+    /// <summary>50: a screenful; the grain bounds the largest page.</summary>
+    private const int DefaultPageSize = 50;
+
+    public override async Task<Api.V1.Order> PlaceOrder(PlaceOrderRequest request, ServerCallContext context)
+    {
+        var orderId = Identifiers.RequireOrderId(request.OrderId);
+        var command = new PlaceOrder(
+            Identifiers.RequireUserId(request.UserId),
+            assets.Require(request.SellAsset, "sell_asset").Symbol,
+            ParseAmount(request.SellAmount, "sell_amount"),
+            assets.Require(request.BuyAsset, "buy_asset").Symbol,
+            ParseAmount(request.MinBuyAmount, "min_buy_amount"));
+        return (await Order(orderId).Place(command)).ToProto();
+    }
+
+    public override async Task<Api.V1.Order> FillOrder(FillOrderRequest request, ServerCallContext context)
+    {
+        var orderId = Identifiers.RequireOrderId(request.OrderId);
+        var command = new FillOrder(
+            Identifiers.RequireKey(request.FillId, "fill_id"),
+            ParseAmount(request.SoldAmount, "sold_amount"),
+            ParseAmount(request.BoughtAmount, "bought_amount"));
+        return (await Order(orderId).Fill(command)).ToProto();
+    }
+
+    public override async Task<Api.V1.Order> CancelOrder(CancelOrderRequest request, ServerCallContext context) =>
+        (await Order(Identifiers.RequireOrderId(request.OrderId)).Cancel()).ToProto();
+
+    public override async Task<Api.V1.Order> GetOrder(GetOrderRequest request, ServerCallContext context)
+    {
+        var orderId = Identifiers.RequireOrderId(request.OrderId);
+        var order = await Order(orderId).Get()
+            ?? throw new WalletException(ErrorCodes.OrderNotFound, $"order '{orderId}' was never placed");
+        return order.ToProto();
+    }
+
+    public override async Task<ListOrdersReply> ListOrders(ListOrdersRequest request, ServerCallContext context)
+    {
+        var userId = Identifiers.RequireUserId(request.UserId);
+        var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        var offset = 0;
+        if (request.PageToken.Length > 0 && !int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+            throw new WalletException(ErrorCodes.FieldMalformed, "page_token is not a token this API returned");
+
+        var ids = await grains.GetGrain<IUserOrdersGrain>(userId).List(offset, pageSize);
+        var orders = await Task.WhenAll(ids.Select(id => Order(id).Get()));
+        var reply = new ListOrdersReply
+        {
+            NextPageToken = ids.Count == pageSize ? (offset + ids.Count).ToString(CultureInfo.InvariantCulture) : "",
+        };
+        reply.Orders.AddRange(orders.Where(o => o is not null).Select(o => o!.ToProto()));
+        return reply;
+    }
+
+    private IOrderGrain Order(string orderId) => grains.GetGrain<IOrderGrain>(orderId);
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrleansWallet.Silo.Grpc;
+
+namespace OrleansWallet.Silo.Hosting;
+
+/// <summary>
+/// The ASP.NET Core side of the silo: the gRPC API on its own HTTP/2 port (h2c: plain-text
+/// HTTP/2 needs a port that speaks nothing else), and an HTTP/1.1 port for operators.
+/// </summary>
+public static class ApiHosting
+{
+    public static WebApplicationBuilder AddWalletApi(this WebApplicationBuilder builder)
+    {
+        var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var listen = IPAddress.Parse(host.ListenIp);
+            kestrel.Listen(listen, host.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(listen, host.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+        });
+
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<ErrorMappingInterceptor>();
+            // Every request message is small; 1 MiB bounds what a bad client can make us buffer.
+            o.MaxReceiveMessageSize = 1024 * 1024;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"]);
+        builder.Services.AddGrpcHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication MapWalletApi(this WebApplication app)
+    {
+        app.MapGrpcService<WalletsService>();
+        app.MapGrpcService<OrdersService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}
+
+/// <summary>Ready once this silo is an active member of the cluster (and so can host grains).</summary>
+internal sealed class SiloActiveHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(oracle.CurrentStatus == SiloStatus.Active
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"silo is {oracle.CurrentStatus}"));
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using OrleansWallet.Assets;
+using OrleansWallet.Common;
+
+namespace OrleansWallet.Silo.Hosting;
+
+/// <summary>The Orleans side of the silo: clustering, storage and reminders on Redis, options.</summary>
+public static class OrleansHosting
+{
+    public static WebApplicationBuilder AddWalletSilo(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var redis = configuration.GetSection(RedisHostOptions.Section).Get<RedisHostOptions>() ?? new RedisHostOptions();
+        ValidateAtStart(host);
+        ValidateAtStart(redis);
+
+        builder.Services.AddOptions<SiloHostOptions>().Bind(configuration.GetSection(SiloHostOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AssetOptions>().Bind(configuration.GetSection(AssetOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AssetOptions>, AssetOptionsValidator>();
+        builder.Services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
+        builder.Services.AddSingleton(sp => AssetCatalog.FromOptions(sp.GetRequiredService<IOptions<AssetOptions>>()));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = host.ClusterId;
+                o.ServiceId = host.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedIp), host.SiloPort, host.GatewayPort,
+                listenOnAnyHostAddress: host.ListenIp != host.AdvertisedIp);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = host.ResponseTimeout);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = host.ProbeTimeout;
+                // Two missed probes of 2 s each: a crashed silo's grains move within seconds.
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(redis));
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(redis));
+            foreach (var storage in new[] { StorageNames.Wallets, StorageNames.Orders })
+            {
+                silo.AddRedisGrainStorage(storage, options => options.Configure<IServiceProvider>((o, services) =>
+                {
+                    o.ConfigurationOptions = RedisConfiguration(redis);
+                    o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansBinaryStorageSerializer>(services);
+                }));
+            }
+        });
+        return builder;
+    }
+
+    private static ConfigurationOptions RedisConfiguration(RedisHostOptions redis)
+    {
+        var options = ConfigurationOptions.Parse(redis.ConnectionString);
+        // Keep retrying a Redis that is restarting instead of failing the silo's start.
+        options.AbortOnConnectFail = false;
+        return options;
+    }
+
+    private static void ValidateAtStart<T>(T options) where T : class
+    {
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options,
+                new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true))
+            throw new OptionsValidationException(typeof(T).Name, typeof(T),
+                results.Select(r => r.ErrorMessage ?? "invalid"));
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Serialization.TypeSystem;
+using Orleans.Streams;
+
+namespace OrleansWallet.Streaming.Kafka;
+
+/// <summary>Builds the Kafka adapter, its partition queue mapper and the queue cache for one provider.</summary>
+internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
+{
+    private readonly string _providerName;
+    private readonly KafkaStreamOptions _options;
+    private readonly KafkaMessageCodec _codec;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly KafkaPartitionQueueMapper _queueMapper;
+    private readonly SimpleQueueAdapterCache _queueCache;
+    private readonly SemaphoreSlim _adapterLock = new(1, 1);
+    private KafkaQueueAdapter? _adapter;
+
+    public KafkaQueueAdapterFactory(
+        string providerName,
+        KafkaStreamOptions options,
+        IKafkaStreamEventSerializer serializer,
+        TypeConverter typeConverter,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        _providerName = providerName;
+        _options = options;
+        _codec = new KafkaMessageCodec(serializer, typeConverter);
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory;
+        _queueMapper = new KafkaPartitionQueueMapper(providerName, options.PartitionCount);
+        _queueCache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSizeMessages }, providerName, loggerFactory);
+    }
+
+    public static KafkaQueueAdapterFactory Create(IServiceProvider services, string name)
+    {
+        var options = services.GetOptionsByName<KafkaStreamOptions>(name);
+        var serializer = services.GetKeyedService<IKafkaStreamEventSerializer>(name) ?? JsonKafkaStreamEventSerializer.Default;
+        return new KafkaQueueAdapterFactory(
+            name,
+            options,
+            serializer,
+            services.GetRequiredService<TypeConverter>(),
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILoggerFactory>());
+    }
+
+    public async Task<IQueueAdapter> CreateAdapter()
+    {
+        await _adapterLock.WaitAsync();
+        try
+        {
+            if (_adapter is null)
+            {
+                await KafkaTopicVerifier.VerifyAsync(_options, _providerName, _loggerFactory.CreateLogger<KafkaQueueAdapterFactory>(), CancellationToken.None);
+                _adapter = new KafkaQueueAdapter(_providerName, _options, _queueMapper, _codec, _timeProvider, _loggerFactory);
+            }
+
+            return _adapter;
+        }
+        finally
+        {
+            _adapterLock.Release();
+        }
+    }
+
+    public IQueueAdapterCache GetQueueAdapterCache() => _queueCache;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _queueMapper;
+
+    // Delivery failures are logged by Orleans; the offset still advances past them so one poisoned
+    // subscriber cannot stall a partition for every other user on it.
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
+        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+
+    public void Dispose()
+    {
+        _adapter?.Dispose();
+        _adapterLock.Dispose();
+    }
+}

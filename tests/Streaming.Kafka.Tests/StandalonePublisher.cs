@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Serialization.TypeSystem;
+using Orleans.Streams;
+
+namespace OrleansWallet.Streaming.Kafka.Tests;
+
+/// <summary>
+/// The provider's adapter used without any silo or client, to publish while the cluster is down.
+/// </summary>
+internal sealed class StandalonePublisher : IDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly KafkaQueueAdapterFactory _factory;
+    private IQueueAdapter? _adapter;
+
+    public StandalonePublisher(KafkaStreamOptions options)
+    {
+        _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        _factory = new KafkaQueueAdapterFactory(
+            TestStreams.ProviderName, options, JsonKafkaStreamEventSerializer.Default,
+            _services.GetRequiredService<TypeConverter>(), TimeProvider.System, NullLoggerFactory.Instance);
+    }
+
+    public async Task PublishAsync(WalletTestEvent streamEvent)
+    {
+        _adapter ??= await _factory.CreateAdapter();
+        await _adapter.QueueMessageBatchAsync(StreamId.Create(TestStreams.Namespace, streamEvent.UserId), [streamEvent], null, null);
+    }
+
+    public void Dispose()
+    {
+        _factory.Dispose();
+        _services.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net.Sockets;
+
+namespace OrleansWallet.TestSupport;
+
+/// <summary>
+/// A real redis-server of the test's own: free port, temporary data folder, append-only file on
+/// so a restart keeps what was acknowledged (as production is configured).
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly string _dataDirectory;
+    private ExternalProcess? _process;
+
+    private RedisServer(int port, string dataDirectory)
+    {
+        Port = port;
+        _dataDirectory = dataDirectory;
+    }
+
+    public int Port { get; }
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("ow-redis-").FullName;
+        var server = new RedisServer(FreePort.Next(), directory);
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>Stops and starts the same server on the same port and data (a Redis restart).</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is not null) await _process.StopAsync(TimeSpan.FromSeconds(10));
+        await StartProcessAsync();
+    }
+
+    private async Task StartProcessAsync()
+    {
+        _process = ExternalProcess.Start(ServiceBinaries.Find("redis-server"),
+        [
+            "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _dataDirectory,
+            "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+            "--protected-mode", "no", "--daemonize", "no",
+        ]);
+        await WaitUntilAnswersAsync();
+    }
+
+    private async Task WaitUntilAnswersAsync()
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited) throw new InvalidOperationException($"redis-server exited:\n{_process.Output}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var buffer = new byte[64];
+                var read = await stream.ReadAsync(buffer);
+                if (read > 0 && System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG")) return;
+            }
+            catch (SocketException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"redis-server did not answer on {Port}:\n{_process!.Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null) await _process.DisposeAsync();
+        try { Directory.Delete(_dataDirectory, recursive: true); }
+        catch (IOException) { /* a file still held open; the OS cleans /tmp */ }
+    }
+}
