@@ -56,8 +56,15 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var options = $"-p {Port} -c listen_addresses=127.0.0.1 -k {_dataDirectory} -c fsync=off " +
                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await RunAsPostgresAsync("pg_ctl",
-            ["-D", _dataDirectory, "-o", options, "-l", Path.Combine(_rootDirectory, "server.log"), "-w", "-t", "60", "start"]);
+        try
+        {
+            await RunAsPostgresAsync("pg_ctl",
+                ["-D", _dataDirectory, "-o", options, "-l", Path.Combine(_rootDirectory, "server.log"), "-w", "-t", "60", "start"]);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{e.Message}\nserver log:\n{ServerLog()}", e);
+        }
         _running = true;
         await WaitUntilAcceptsAsync();
     }
@@ -65,7 +72,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Stops the cluster (fast shutdown: open sessions are terminated), as in an outage.</summary>
     public async Task StopAsync()
     {
-        if (!_running) return;
+        // The pid file also covers a start that pg_ctl reported as failed but that left a server up.
+        if (!_running && !File.Exists(Path.Combine(_dataDirectory, "postmaster.pid"))) return;
         await RunAsPostgresAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"]);
         _running = false;
     }
@@ -123,7 +131,15 @@ public sealed class PostgresServer : IAsyncDisposable
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(CommandTimeout);
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // this command's own child, by pid
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in {CommandTimeout}");
+        }
         if (process.ExitCode != 0)
             throw new InvalidOperationException(
                 $"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");

@@ -7,6 +7,7 @@ namespace OrleansWallet.Ledger.Metrics;
 /// Instruments of the "OrleansWallet.Ledger" meter, for the silo's Prometheus exporter:
 /// <list type="bullet">
 /// <item><c>ledger.dependency.duration</c> (ms histogram; tags dependency, operation, outcome)</item>
+/// <item><c>ledger.dependency.retries</c> (counter; tag dependency)</item>
 /// <item><c>ledger.breaker.state</c> (gauge 0 closed, 1 half-open, 2 open; tag dependency)</item>
 /// <item><c>ledger.cache.hits</c>, <c>ledger.cache.misses</c>, <c>ledger.cache.errors</c> (counters; tag kind)</item>
 /// <item><c>ledger.cache.hit_ratio</c> (gauge, hits / (hits + misses) since start)</item>
@@ -18,6 +19,7 @@ public sealed class LedgerMetrics
 
     private readonly Meter _meter;
     private readonly Histogram<double> _dependencyDuration;
+    private readonly Counter<long> _dependencyRetries;
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _cacheErrors;
@@ -30,6 +32,8 @@ public sealed class LedgerMetrics
         _meter = meterFactory.Create(MeterName);
         _dependencyDuration = _meter.CreateHistogram<double>("ledger.dependency.duration", "ms",
             "Duration of one call to Postgres or Redis through its resilience pipeline, retries included");
+        _dependencyRetries = _meter.CreateCounter<long>("ledger.dependency.retries",
+            description: "Retries after a transient Postgres or Redis failure");
         _cacheHits = _meter.CreateCounter<long>("ledger.cache.hits", description: "Reference data reads served by Redis");
         _cacheMisses = _meter.CreateCounter<long>("ledger.cache.misses", description: "Reference data reads that went to Postgres");
         _cacheErrors = _meter.CreateCounter<long>("ledger.cache.errors", description: "Redis failures that fell through to Postgres");
@@ -54,6 +58,9 @@ public sealed class LedgerMetrics
     internal void RecordDependencyCall(string dependency, string operation, string outcome, TimeSpan elapsed) =>
         _dependencyDuration.Record(elapsed.TotalMilliseconds,
             new("dependency", dependency), new("operation", operation), new("outcome", outcome));
+
+    internal void RecordRetry(string dependency) =>
+        _dependencyRetries.Add(1, new KeyValuePair<string, object?>("dependency", dependency));
 
     internal void RecordCacheHit(string kind)
     {

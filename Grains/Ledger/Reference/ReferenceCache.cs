@@ -20,7 +20,8 @@ internal sealed class ReferenceCache : IAsyncDisposable
     private readonly DependencyPipeline _redis;
     private readonly LedgerMetrics _metrics;
     private readonly ILogger<ReferenceCache> _logger;
-    private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
+    private readonly Lock _connectionLock = new();
+    private Task<ConnectionMultiplexer>? _connection;
 
     public ReferenceCache(IOptions<ReferenceCacheOptions> options, LedgerPipelines pipelines, LedgerMetrics metrics,
         ILogger<ReferenceCache> logger)
@@ -29,12 +30,22 @@ internal sealed class ReferenceCache : IAsyncDisposable
         _redis = pipelines.Redis;
         _metrics = metrics;
         _logger = logger;
-        _connection = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
     }
 
     public TimeSpan VolatileTtl => _options.VolatileTtl;
     public TimeSpan StableTtl => _options.StableTtl;
     public TimeSpan ReferenceTtl => _options.ReferenceTtl;
+
+    // One multiplexer for the process; a connect that threw (bad configuration, DNS) is tried
+    // again on the next call instead of failing every read for the life of the silo.
+    private Task<ConnectionMultiplexer> Connection()
+    {
+        lock (_connectionLock)
+        {
+            if (_connection is null || _connection.IsFaulted || _connection.IsCanceled) _connection = ConnectAsync();
+            return _connection;
+        }
+    }
 
     private Task<ConnectionMultiplexer> ConnectAsync()
     {
@@ -89,7 +100,7 @@ internal sealed class ReferenceCache : IAsyncDisposable
         {
             return await _redis.ExecuteAsync(operation, async token =>
             {
-                var connection = await _connection.Value.WaitAsync(token);
+                var connection = await Connection().WaitAsync(token);
                 return await call(connection.GetDatabase(), token);
             }, cancellationToken);
         }
@@ -118,10 +129,10 @@ internal sealed class ReferenceCache : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection.IsValueCreated)
-        {
-            try { await (await _connection.Value).DisposeAsync(); }
-            catch (RedisException) { /* never connected; nothing to close */ }
-        }
+        Task<ConnectionMultiplexer>? connection;
+        lock (_connectionLock) connection = _connection;
+        if (connection is null) return;
+        try { await (await connection).DisposeAsync(); }
+        catch (RedisException) { /* the connect itself failed: nothing to close */ }
     }
 }

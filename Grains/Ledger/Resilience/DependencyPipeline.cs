@@ -34,6 +34,11 @@ public sealed class DependencyPipeline
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
+                OnRetry = _ =>
+                {
+                    metrics.RecordRetry(dependency);
+                    return default;
+                },
             });
         }
         _pipeline = builder

@@ -1,0 +1,4 @@
+global using Xunit;
+
+// Each fixture runs real silo processes; on 2 cores, test classes run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
