@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
 using OrleansWallet.Silo.Grpc;
 
 namespace OrleansWallet.Silo.Hosting;
@@ -42,6 +43,7 @@ public static class ApiHosting
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using StackExchange.Redis;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
@@ -44,6 +45,8 @@ public static class OrleansHosting
                 o.NumVotesForDeathDeclaration = 1;
             });
 
+            // Live grain inspection for operators, served on the HTTP port under /dashboard.
+            silo.AddDashboard(o => o.CounterUpdateIntervalMs = 1000);
             silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(redis));
             silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(redis));
             foreach (var storage in new[] { StorageNames.Wallets, StorageNames.Orders })
