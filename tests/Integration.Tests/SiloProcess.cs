@@ -28,7 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
     public string Output => _process.Output;
 
-    public static async Task<SiloProcess> StartAsync(string clusterId, string redisEndpoint,
+    public static async Task<SiloProcess> StartAsync(string clusterId, IDictionary<string, string?> serviceSettings,
         IDictionary<string, string?>? extraSettings = null)
     {
         var environment = new Dictionary<string, string?>
@@ -39,9 +39,9 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Silo__GatewayPort"] = FreePort.Next().ToString(),
             ["Silo__GrpcPort"] = FreePort.Next().ToString(),
             ["Silo__HttpPort"] = FreePort.Next().ToString(),
-            ["Redis__ConnectionString"] = redisEndpoint,
             ["DOTNET_gcServer"] = "0",
         };
+        foreach (var (key, value) in serviceSettings) environment[key] = value;
         if (extraSettings is not null)
             foreach (var (key, value) in extraSettings) environment[key] = value;
         return await StartAsync(environment);

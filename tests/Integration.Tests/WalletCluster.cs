@@ -4,28 +4,37 @@ using OrleansWallet.TestSupport;
 namespace OrleansWallet.Integration.Tests;
 
 /// <summary>
-/// A real cluster for a test: its own redis-server and N silo processes joined through Redis
-/// clustering, plus an SDK channel to each silo's gRPC endpoint.
+/// A real cluster for a test: its own redis-server, PostgreSQL and Kafka-protocol broker, N silo
+/// processes joined through Redis clustering, and SDK channels to the silos' gRPC endpoints.
 /// </summary>
 public sealed class WalletCluster : IAsyncDisposable
 {
     private readonly List<SiloProcess> _silos = [];
     private readonly List<WalletChannel> _channels = [];
 
-    private WalletCluster(RedisServer redis, string clusterId)
+    private WalletCluster(RedisServer redis, PostgresServer postgres, KafkaMockCluster kafka, string ledgerConnectionString, string clusterId)
     {
         Redis = redis;
+        Postgres = postgres;
+        Kafka = kafka;
+        LedgerConnectionString = ledgerConnectionString;
         ClusterId = clusterId;
     }
 
     public RedisServer Redis { get; }
+    public PostgresServer Postgres { get; }
+    public KafkaMockCluster Kafka { get; }
+    public string LedgerConnectionString { get; }
     public string ClusterId { get; }
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
     public static async Task<WalletCluster> StartAsync(int silos, IDictionary<string, string?>? settings = null)
     {
         var redis = await RedisServer.StartAsync();
-        var cluster = new WalletCluster(redis, "test-" + Guid.NewGuid().ToString("N")[..8]);
+        var postgres = await PostgresServer.StartNewAsync();
+        var kafka = await KafkaMockCluster.StartAsync();
+        var ledger = await postgres.CreateDatabaseAsync("wallet");
+        var cluster = new WalletCluster(redis, postgres, kafka, ledger, "test-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             await cluster.StartSilosAsync(silos, settings);
@@ -41,8 +50,17 @@ public sealed class WalletCluster : IAsyncDisposable
     public async Task StartSilosAsync(int count, IDictionary<string, string?>? settings = null)
     {
         for (var i = 0; i < count; i++)
-            _silos.Add(await SiloProcess.StartAsync(ClusterId, Redis.Endpoint, settings));
+            _silos.Add(await SiloProcess.StartAsync(ClusterId, ServiceSettings(), settings));
     }
+
+    /// <summary>Where the silos find their services.</summary>
+    private Dictionary<string, string?> ServiceSettings() => new()
+    {
+        ["Redis__ConnectionString"] = Redis.Endpoint,
+        ["Ledger__Postgres__ConnectionString"] = LedgerConnectionString,
+        ["Ledger__Cache__RedisConfiguration"] = Redis.Endpoint,
+        ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
+    };
 
     /// <summary>An SDK channel to silo <paramref name="index"/>; short retries so tests of failure stay fast.</summary>
     public WalletChannel Channel(int index = 0)
@@ -80,6 +98,8 @@ public sealed class WalletCluster : IAsyncDisposable
     {
         foreach (var channel in _channels) channel.Dispose();
         foreach (var silo in _silos) await silo.DisposeAsync();
+        await Kafka.DisposeAsync();
+        await Postgres.DisposeAsync();
         await Redis.DisposeAsync();
     }
 }

@@ -26,10 +26,12 @@ public sealed class ExternalProcess : IAsyncDisposable
     }
 
     public static ExternalProcess Start(string fileName, IEnumerable<string> arguments,
-        IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+        IDictionary<string, string?>? environment = null, string? workingDirectory = null, bool holdStandardInput = false)
     {
         var info = new ProcessStartInfo(fileName)
         {
+            // Some tools (kcat as a producer) live as long as their stdin is open: we hold it.
+            RedirectStandardInput = holdStandardInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -62,7 +64,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Kill -9: the process gets no chance to clean up, as in a crash.</summary>
     public async Task KillAsync()
     {
-        if (_process.HasExited) return;
+        if (_disposed == 1 || _process.HasExited) return;
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }
@@ -70,7 +72,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>SIGTERM, then kill if it has not gone within the grace period.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        if (_process.HasExited) return;
+        if (_disposed == 1 || _process.HasExited) return;
         try
         {
             using var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
@@ -85,8 +87,11 @@ public sealed class ExternalProcess : IAsyncDisposable
         catch (OperationCanceledException) { await KillAsync(); }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await StopAsync(TimeSpan.FromSeconds(10));
         _process.Dispose();
     }
