@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
 using Orleans.Providers.Streams.Common;
@@ -15,13 +16,22 @@ internal sealed class KafkaMessageCodec(IKafkaStreamEventSerializer serializer, 
     private static readonly byte[] EnvelopeVersionBytes = Encoding.UTF8.GetBytes(KafkaStreamHeaders.EnvelopeVersionCurrent);
     private readonly byte[] _contentTypeBytes = Encoding.UTF8.GetBytes(serializer.ContentType);
 
+    /// <summary>
+    /// Formatting and parsing Orleans type names is costly and a topic carries few event types; the
+    /// bound keeps a topic full of odd type names from growing the cache without limit.
+    /// </summary>
+    private const int TypeCacheEntriesMax = 1024;
+
+    private readonly ConcurrentDictionary<Type, byte[]> _typeNames = new();
+    private readonly ConcurrentDictionary<string, Type> _types = new(StringComparer.Ordinal);
+
     public Message<byte[], byte[]> Encode(StreamId streamId, object streamEvent, DateTimeOffset timestamp)
     {
         var eventType = streamEvent.GetType();
         var headers = new Headers
         {
             { KafkaStreamHeaders.EnvelopeVersion, EnvelopeVersionBytes },
-            { KafkaStreamHeaders.EventType, Encoding.UTF8.GetBytes(typeConverter.Format(eventType)) },
+            { KafkaStreamHeaders.EventType, _typeNames.GetOrAdd(eventType, static (type, converter) => Encoding.UTF8.GetBytes(converter.Format(type)), typeConverter) },
             { KafkaStreamHeaders.ContentType, _contentTypeBytes },
         };
         if (!streamId.Namespace.IsEmpty)
@@ -65,7 +75,7 @@ internal sealed class KafkaMessageCodec(IKafkaStreamEventSerializer serializer, 
         }
 
         var typeName = Encoding.UTF8.GetString(typeBytes);
-        if (!typeConverter.TryParse(typeName, out var eventType))
+        if (!TryResolveType(typeName, out var eventType))
         {
             rejection = $"event type '{typeName}' is unknown here";
             return false;
@@ -86,6 +96,26 @@ internal sealed class KafkaMessageCodec(IKafkaStreamEventSerializer serializer, 
 
         container = new KafkaBatchContainer(streamId, streamEvent, new EventSequenceTokenV2(result.Offset.Value));
         rejection = null;
+        return true;
+    }
+
+    private bool TryResolveType(string typeName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? eventType)
+    {
+        if (_types.TryGetValue(typeName, out eventType))
+        {
+            return true;
+        }
+
+        if (!typeConverter.TryParse(typeName, out eventType))
+        {
+            return false;
+        }
+
+        if (_types.Count < TypeCacheEntriesMax)
+        {
+            _types.TryAdd(typeName, eventType);
+        }
+
         return true;
     }
 }

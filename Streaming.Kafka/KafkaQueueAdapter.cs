@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -16,8 +17,11 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter, IDisposable
     private readonly KafkaMessageCodec _codec;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
-    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly ILogger _logger;
+    private readonly Lock _producerLock = new();
+    private IProducer<byte[], byte[]> _producer;
     private readonly System.Diagnostics.TagList _tags;
+    private readonly ConcurrentDictionary<KafkaQueueAdapterReceiver, byte> _openReceivers = new();
 
     public KafkaQueueAdapter(
         string providerName,
@@ -34,10 +38,8 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter, IDisposable
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _tags = KafkaStreamMetrics.ProducerTags(providerName, options.Topic);
-        var logger = loggerFactory.CreateLogger<KafkaQueueAdapter>();
-        _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(options))
-            .SetErrorHandler((_, error) => logger.LogWarning("Kafka stream provider '{Provider}': producer reports {Code}: {Reason}", providerName, error.Code, error.Reason))
-            .Build();
+        _logger = loggerFactory.CreateLogger<KafkaQueueAdapter>();
+        _producer = BuildProducer();
     }
 
     public string Name { get; }
@@ -47,8 +49,14 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter, IDisposable
 
     public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new KafkaQueueAdapterReceiver(Name, _queueMapper.PartitionOf(queueId), _options, _codec, _loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>());
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
+    {
+        var receiver = new KafkaQueueAdapterReceiver(
+            Name, _queueMapper.PartitionOf(queueId), _options, _codec, _loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>(),
+            closed => _openReceivers.TryRemove(closed, out _));
+        _openReceivers[receiver] = 0;
+        return receiver;
+    }
 
     public async Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
     {
@@ -77,9 +85,16 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter, IDisposable
     private async Task ProduceAsync(TopicPartition topicPartition, Message<byte[], byte[]> message)
     {
         var started = _timeProvider.GetTimestamp();
+        var producer = Volatile.Read(ref _producer);
         try
         {
-            await _producer.ProduceAsync(topicPartition, message);
+            await producer.ProduceAsync(topicPartition, message);
+        }
+        catch (KafkaException exception) when (exception.Error.IsFatal)
+        {
+            KafkaStreamMetrics.ProduceErrors.Add(1, _tags);
+            ReplaceFatallyFailedProducer(producer, exception.Error);
+            throw;
         }
         catch
         {
@@ -91,8 +106,45 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter, IDisposable
         KafkaStreamMetrics.ProduceDuration.Record(_timeProvider.GetElapsedTime(started).TotalMilliseconds, _tags);
     }
 
+    /// <summary>
+    /// An idempotent producer that hit a fatal error (e.g. a broken sequence) refuses every further
+    /// message; without a new instance no grain could publish again until the silo restarts. The
+    /// failed publishes surface to their grains, whose outboxes publish them again.
+    /// </summary>
+    private void ReplaceFatallyFailedProducer(IProducer<byte[], byte[]> failed, Error error)
+    {
+        lock (_producerLock)
+        {
+            if (!ReferenceEquals(_producer, failed))
+            {
+                return;
+            }
+
+            _logger.LogError("Kafka stream provider '{Provider}': producer failed fatally ({Code}: {Reason}); replacing it.", Name, error.Code, error.Reason);
+            Volatile.Write(ref _producer, BuildProducer());
+        }
+
+        // Flush serves the delivery reports of what it still holds (they fail fast after a fatal
+        // error), so no publisher is left waiting; off the caller's thread, bounded by the produce timeout.
+        _ = Task.Run(() =>
+        {
+            failed.Flush(TimeSpan.FromMilliseconds(_options.ProduceTimeoutMs));
+            failed.Dispose();
+        });
+    }
+
+    private IProducer<byte[], byte[]> BuildProducer() =>
+        new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
+            .SetErrorHandler((_, error) => _logger.LogWarning("Kafka stream provider '{Provider}': producer reports {Code}: {Reason}", Name, error.Code, error.Reason))
+            .Build();
+
     public void Dispose()
     {
+        foreach (var receiver in _openReceivers.Keys)
+        {
+            receiver.Dispose();
+        }
+
         // Publishers await their deliveries, so nothing acknowledged is pending; the flush bound only
         // covers messages whose publisher was abandoned.
         _producer.Flush(TimeSpan.FromMilliseconds(_options.ProduceTimeoutMs));

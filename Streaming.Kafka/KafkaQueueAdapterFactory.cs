@@ -51,14 +51,17 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
             services.GetRequiredService<ILoggerFactory>());
     }
 
-    public async Task<IQueueAdapter> CreateAdapter()
+    // Orleans 10 marks the overload without a token obsolete but still requires it.
+    public Task<IQueueAdapter> CreateAdapter() => CreateAdapter(CancellationToken.None);
+
+    public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken)
     {
-        await _adapterLock.WaitAsync();
+        await _adapterLock.WaitAsync(cancellationToken);
         try
         {
             if (_adapter is null)
             {
-                await KafkaTopicVerifier.VerifyAsync(_options, _providerName, _loggerFactory.CreateLogger<KafkaQueueAdapterFactory>(), CancellationToken.None);
+                await KafkaTopicVerifier.VerifyAsync(_options, _providerName, _loggerFactory.CreateLogger<KafkaQueueAdapterFactory>(), cancellationToken);
                 _adapter = new KafkaQueueAdapter(_providerName, _options, _queueMapper, _codec, _timeProvider, _loggerFactory);
             }
 

@@ -12,7 +12,7 @@ namespace OrleansWallet.Streaming.Kafka;
 /// the group's committed offset, and stores an offset only once Orleans reports the events before it
 /// delivered; librdkafka's auto-committer then commits what was stored.
 /// </summary>
-internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
+internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, IDisposable
 {
     private readonly string _providerName;
     private readonly TopicPartition _topicPartition;
@@ -20,13 +20,16 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly KafkaMessageCodec _codec;
     private readonly ILogger _logger;
     private readonly System.Diagnostics.TagList _tags;
+    private readonly Action<KafkaQueueAdapterReceiver> _onClosed;
     private IConsumer<byte[], byte[]>? _consumer;
     private IDisposable? _lagRegistration;
     private long _positionOffset = Offset.Unset.Value;
     private long _highWatermarkOffset = Offset.Unset.Value;
 
-    public KafkaQueueAdapterReceiver(string providerName, int partition, KafkaStreamOptions options, KafkaMessageCodec codec, ILogger logger)
+    public KafkaQueueAdapterReceiver(
+        string providerName, int partition, KafkaStreamOptions options, KafkaMessageCodec codec, ILogger logger, Action<KafkaQueueAdapterReceiver> onClosed)
     {
+        _onClosed = onClosed;
         _providerName = providerName;
         _topicPartition = new TopicPartition(options.Topic, new Partition(partition));
         _options = options;
@@ -48,7 +51,13 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         return Task.CompletedTask;
     }
 
-    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
+    // Orleans 10 marks the overloads without a token obsolete but still requires them.
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
+
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
+
+    // Reads never wait (see below), so there is nothing for the token to cancel.
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
         var consumer = _consumer;
         if (consumer is null)
@@ -74,7 +83,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
                 continue;
             }
 
-            _positionOffset = result.Offset.Value + 1;
+            Volatile.Write(ref _positionOffset, result.Offset.Value + 1);
             if (_codec.TryDecode(result, out var container, out var rejection))
             {
                 batch.Add(container!);
@@ -105,7 +114,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         return Task.FromResult<IList<IBatchContainer>>(batch);
     }
 
-    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
     {
         var consumer = _consumer;
         if (consumer is null || messages.Count == 0)
@@ -123,6 +132,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     {
         var consumer = Interlocked.Exchange(ref _consumer, null);
         _lagRegistration?.Dispose();
+        _onClosed(this);
         if (consumer is null)
         {
             return;
@@ -151,6 +161,16 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             }
         }).WaitAsync(timeout);
         LogReleased(_logger, _providerName, _topicPartition.Topic, _topicPartition.Partition.Value);
+    }
+
+    /// <summary>
+    /// Releases the consumer of a receiver Orleans never shut down (the silo stopped abruptly); it
+    /// stores no further offsets, so the next owner re-reads what this one did not report delivered.
+    /// </summary>
+    public void Dispose()
+    {
+        _lagRegistration?.Dispose();
+        Interlocked.Exchange(ref _consumer, null)?.Dispose();
     }
 
     private Measurement<long>? ObserveLag()

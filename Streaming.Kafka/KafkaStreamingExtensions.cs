@@ -7,6 +7,8 @@ namespace Orleans.Hosting;
 /// <summary>Registers the Kafka persistent-stream provider on a silo or a client.</summary>
 public static class KafkaStreamingExtensions
 {
+    private static readonly TimeSpan PullPeriod = TimeSpan.FromMilliseconds(20);
+
     /// <summary>
     /// Adds a Kafka stream provider named <paramref name="name"/> to the silo: publishing and,
     /// through pulling agents, reading. Partitions are balanced over silos by the consistent-ring
@@ -25,6 +27,9 @@ public static class KafkaStreamingExtensions
         {
             stream.Configure<KafkaStreamOptions>(options => options.Configure(configureOptions));
             stream.UseConsistentRingQueueBalancer();
+            // A read only takes what librdkafka has already fetched, so polling often is cheap, and
+            // Orleans' default 100 ms would dominate publish-to-subscriber latency.
+            stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = PullPeriod));
             configureStream?.Invoke(stream);
         });
         builder.ConfigureServices(services => AddValidator(services, name));

@@ -38,6 +38,22 @@ public sealed record OrderInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>
+/// One change of an order, as published to Kafka. <see cref="Sequence"/> orders an order's
+/// events; drop repeats by <see cref="EventId"/>.
+/// </summary>
+public sealed record OrderEventInfo(
+    string EventId,
+    string Type,
+    string UserId,
+    string OrderId,
+    long Sequence,
+    DateTimeOffset Timestamp,
+    OrderInfo Order,
+    string? FillId,
+    BigInteger? FillSoldAmount,
+    BigInteger? FillBoughtAmount);
+
 public sealed record OrderPage(IReadOnlyList<OrderInfo> Orders, string? NextPageToken);
 
 internal static class ModelMapping
@@ -51,6 +67,12 @@ internal static class ModelMapping
 
     public static OperationOutcome ToModel(this OperationReply r) =>
         new(r.OperationId, r.Balance.ToModel(), r.Replayed);
+
+    public static OrderEventInfo ToModel(this OrderEvent e) => new(
+        e.EventId, e.Type, e.UserId, e.OrderId, e.Sequence, e.Timestamp.ToDateTimeOffset(), e.Order.ToModel(),
+        string.IsNullOrEmpty(e.FillId) ? null : e.FillId,
+        string.IsNullOrEmpty(e.FillSoldAmount) ? null : ParseAmount(e.FillSoldAmount),
+        string.IsNullOrEmpty(e.FillBoughtAmount) ? null : ParseAmount(e.FillBoughtAmount));
 
     public static OrderInfo ToModel(this Order o) => new(
         o.OrderId, o.UserId, o.SellAsset, ParseAmount(o.SellAmount), o.BuyAsset, ParseAmount(o.MinBuyAmount),
@@ -67,5 +89,5 @@ internal static class ModelMapping
         },
         ParseAmount(o.SoldAmount), ParseAmount(o.BoughtAmount),
         string.IsNullOrEmpty(o.RejectReason) ? null : o.RejectReason,
-        o.CreatedAt.ToDateTimeOffset(), o.UpdatedAt.ToDateTimeOffset());
+        o.CreatedAt?.ToDateTimeOffset() ?? default, o.UpdatedAt?.ToDateTimeOffset() ?? default);
 }

@@ -57,6 +57,26 @@ public sealed class OrdersClient
                 string.IsNullOrEmpty(reply.NextPageToken) ? null : reply.NextPageToken);
         });
 
+    /// <summary>
+    /// Opens a watch on every event of <paramref name="userId"/>'s orders. Returns once the
+    /// service has subscribed, so no event published after this returns is missed. No deadline:
+    /// a watch lasts until it is disposed or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task<OrderEventWatch> WatchEventsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var call = _grpc.WatchOrderEvents(new WatchOrderEventsRequest { UserId = userId }, cancellationToken: cancellationToken);
+        try
+        {
+            await call.ResponseHeadersAsync;
+        }
+        catch (Grpc.Core.RpcException ex)
+        {
+            call.Dispose();
+            throw ErrorTranslation.ToApiException(ex);
+        }
+        return new OrderEventWatch(call);
+    }
+
     private static Task<OrderInfo> Call(Func<Task<Order>> call) =>
         ErrorTranslation.Translate(async () => (await call()).ToModel());
 

@@ -27,6 +27,9 @@ public sealed class Order
     [Id(11)] public DateTimeOffset UpdatedAt { get; private set; }
     [Id(12)] public List<OrderFill> Fills { get; private set; } = [];
 
+    /// <summary>The sequence number of the last event this order emitted (per order, from 1).</summary>
+    [Id(13)] public long EventSequence { get; private set; }
+
     public Amount Remaining => SellAmount - Sold;
 
     public static Order Place(string orderId, PlaceOrder command, AssetCatalog assets, DateTimeOffset now)
@@ -63,19 +66,21 @@ public sealed class Order
             throw new WalletException(ErrorCodes.IdempotencyConflict, $"order '{OrderId}' was already placed with different terms");
     }
 
-    public void MarkFundsHeld(DateTimeOffset now)
+    public OrderEvent MarkFundsHeld(DateTimeOffset now)
     {
         RequireStatus("mark held", OrderStatus.Pending);
         Status = OrderStatus.Placed;
         UpdatedAt = now;
+        return NextEvent(OrderEventTypes.Placed, now, fill: null);
     }
 
-    public void Reject(string reason, DateTimeOffset now)
+    public OrderEvent Reject(string reason, DateTimeOffset now)
     {
         RequireStatus("reject", OrderStatus.Pending);
         Status = OrderStatus.Rejected;
         RejectReason = reason;
         UpdatedAt = now;
+        return NextEvent(OrderEventTypes.Rejected, now, fill: null);
     }
 
     /// <summary>
@@ -91,7 +96,7 @@ public sealed class Order
         {
             if (existing.Sold != fill.Sold || existing.Bought != fill.Bought)
                 throw new WalletException(ErrorCodes.IdempotencyConflict, $"fill '{fillId}' was already applied with different amounts");
-            return new FillResult(existing, IsNew: false);
+            return new FillResult(existing, IsNew: false, Event: null);
         }
         RequireStatus("fill", OrderStatus.Placed, OrderStatus.PartiallyFilled);
         if (fill.Sold.IsZero) throw new WalletException(ErrorCodes.AmountZero, "sold_amount must be greater than zero");
@@ -111,17 +116,27 @@ public sealed class Order
         UpdatedAt = now;
         var recorded = new OrderFill { FillId = fillId, Sold = fill.Sold, Bought = fill.Bought };
         Fills.Add(recorded);
-        return new FillResult(recorded, IsNew: true);
+        var type = Status == OrderStatus.Filled ? OrderEventTypes.Filled : OrderEventTypes.PartiallyFilled;
+        return new FillResult(recorded, IsNew: true, NextEvent(type, now, recorded));
     }
 
-    /// <summary>Cancels an open order. Cancelling a cancelled order changes nothing (returns false).</summary>
-    public bool Cancel(DateTimeOffset now)
+    /// <summary>Cancels an open order. Cancelling a cancelled order changes nothing (returns null).</summary>
+    public OrderEvent? Cancel(DateTimeOffset now)
     {
-        if (Status == OrderStatus.Cancelled) return false;
+        if (Status == OrderStatus.Cancelled) return null;
         RequireStatus("cancel", OrderStatus.Placed, OrderStatus.PartiallyFilled);
         Status = OrderStatus.Cancelled;
         UpdatedAt = now;
-        return true;
+        return NextEvent(OrderEventTypes.Cancelled, now, fill: null);
+    }
+
+    private OrderEvent NextEvent(string type, DateTimeOffset now, OrderFill? fill)
+    {
+        EventSequence++;
+        return new OrderEvent(OrderEvent.CurrentSchemaVersion, $"{OrderId}:{EventSequence}", type, UserId, OrderId,
+            EventSequence, now, new OrderEventPayload(
+                Status.ToString(), SellAsset, SellAmount.ToString(), BuyAsset, MinBuyAmount.ToString(),
+                Sold.ToString(), Bought.ToString(), fill?.FillId, fill?.Sold.ToString(), fill?.Bought.ToString(), RejectReason));
     }
 
     public OrderView ToView() => new(OrderId, UserId, SellAsset, SellAmount, BuyAsset, MinBuyAmount,
@@ -146,4 +161,5 @@ public sealed class OrderFill
     [Id(3)] public bool Settled { get; set; }
 }
 
-public sealed record FillResult(OrderFill Fill, bool IsNew);
+/// <summary>The applied (or replayed) fill; <see cref="Event"/> is set only when the fill is new.</summary>
+public sealed record FillResult(OrderFill Fill, bool IsNew, OrderEvent? Event);

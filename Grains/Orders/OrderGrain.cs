@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansWallet.Assets;
+using Orleans.Streams;
 using OrleansWallet.Common;
 using OrleansWallet.Wallet;
 
@@ -10,7 +11,8 @@ namespace OrleansWallet.Orders;
 /// Shell around <see cref="Order"/>. Every change is persisted first, then its wallet step runs
 /// (hold, settle a fill, release); each wallet step is idempotent by order and fill id, so
 /// after a crash the recorded-but-unfinished steps are simply run again (on re-activation, by
-/// reminder, or on the next call).
+/// reminder, or on the next call). Events are recorded in the same write as the change that
+/// caused them (outbox) and published afterwards, in order, on the user's stream.
 /// </summary>
 public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
 {
@@ -22,6 +24,9 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
     private readonly FaultInjectionOptions _faults;
     private readonly ILogger<OrderGrain> _logger;
     private readonly PendingWorkReminder _reminder;
+
+    /// <summary>Events were published and dropped from the outbox, but that drop is not yet persisted.</summary>
+    private bool _outboxTrimNotPersisted;
 
     public OrderGrain(
         [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
@@ -42,9 +47,20 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.HasPendingWalletWork)
+        if (_state.State.HasPendingWork)
             this.RegisterGrainTimer(_ => DriveQuietlyAsync(), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Persist the trimmed outbox so the next activation does not publish those events again.
+        // Best effort: if this is lost, consumers see duplicates, which they drop by event id.
+        if (_outboxTrimNotPersisted)
+        {
+            try { await _state.WriteStateAsync(cancellationToken); }
+            catch (Exception ex) { _logger.LogWarning(ex, "Order {Order}: outbox trim not persisted", OrderId); }
+        }
     }
 
     public async Task<OrderView> Place(PlaceOrder command)
@@ -61,6 +77,7 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
             await PersistAsync();
         }
         await DriveWalletStepsAsync();
+        await PublishEventsAsync();
         return _state.State.Order!.ToView();
     }
 
@@ -69,13 +86,15 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
         var order = RequireOrder();
         await DriveWalletStepsAsync();
         var fill = order.ApplyFill(command, _clock.GetUtcNow());
-        if (fill.IsNew)
+        if (fill.Event is { } filled)
         {
             await _reminder.EnsureRegisteredAsync();
+            _state.State.UnpublishedEvents.Add(filled);
             await PersistAsync();
             FaultInjectionOptions.CrashIf(_faults.CrashAfterFillRecorded, "after fill recorded");
         }
         await DriveWalletStepsAsync();
+        await PublishEventsAsync();
         return order.ToView();
     }
 
@@ -83,13 +102,15 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
     {
         var order = RequireOrder();
         await DriveWalletStepsAsync();
-        if (order.Cancel(_clock.GetUtcNow()))
+        if (order.Cancel(_clock.GetUtcNow()) is { } cancelled)
         {
             await _reminder.EnsureRegisteredAsync();
             _state.State.ReleasePending = true;
+            _state.State.UnpublishedEvents.Add(cancelled);
             await PersistAsync();
         }
         await DriveWalletStepsAsync();
+        await PublishEventsAsync();
         return order.ToView();
     }
 
@@ -99,7 +120,7 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
     {
         if (reminderName != DriveReminderName) return;
         await DriveQuietlyAsync();
-        if (!_state.State.HasPendingWalletWork) await _reminder.UnregisterAsync();
+        if (!_state.State.HasPendingWork) await _reminder.UnregisterAsync();
     }
 
     private Order RequireOrder() =>
@@ -150,12 +171,12 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
         try
         {
             await wallet.PlaceHold(new PlaceHold(order.OrderId, order.SellAsset, order.SellAmount));
-            order.MarkFundsHeld(_clock.GetUtcNow());
+            _state.State.UnpublishedEvents.Add(order.MarkFundsHeld(_clock.GetUtcNow()));
         }
         catch (WalletException refused) when (refused.Kind is ErrorKind.FailedPrecondition or ErrorKind.InvalidArgument)
         {
             // The wallet refused and changed nothing: the order ends here, with the reason.
-            order.Reject(refused.Code, _clock.GetUtcNow());
+            _state.State.UnpublishedEvents.Add(order.Reject(refused.Code, _clock.GetUtcNow()));
         }
     }
 
@@ -164,10 +185,37 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
         try
         {
             await DriveWalletStepsAsync();
+            await PublishEventsAsync();
+            if (_outboxTrimNotPersisted) await PersistAsync();
         }
         catch (WalletException ex)
         {
             _logger.LogWarning("Order {Order}: recovery incomplete: {Reason}", OrderId, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Publishes the outbox in order. The caller's operation is already durable, so a broker
+    /// outage does not fail it: the events stay in the outbox and the reminder retries.
+    /// </summary>
+    private async Task PublishEventsAsync()
+    {
+        var outbox = _state.State.UnpublishedEvents;
+        if (outbox.Count == 0 || _state.State.Order is not { } order) return;
+        var stream = this.GetStreamProvider(OrderEventStream.ProviderName)
+            .GetStream<OrderEvent>(StreamId.Create(OrderEventStream.Namespace, order.UserId));
+        try
+        {
+            while (outbox.Count > 0)
+            {
+                await stream.OnNextAsync(outbox[0]);
+                outbox.RemoveAt(0);
+                _outboxTrimNotPersisted = true;
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Order {Order}: {Count} events not published yet; will retry", OrderId, outbox.Count);
         }
     }
 
@@ -176,6 +224,7 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
         try
         {
             await _state.WriteStateAsync();
+            _outboxTrimNotPersisted = false;
         }
         catch (Exception writeError)
         {

@@ -8,7 +8,7 @@ using static OrleansWallet.Silo.Grpc.ApiMapping;
 namespace OrleansWallet.Silo.Grpc;
 
 /// <summary>The order API: place, fill (from an executor), cancel, get, list.</summary>
-public sealed class OrdersService(IGrainFactory grains, AssetCatalog assets) : OrderService.OrderServiceBase
+internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, OrderEventWatch watch) : OrderService.OrderServiceBase
 {
     /// <summary>50: a screenful; the grain bounds the largest page.</summary>
     private const int DefaultPageSize = 50;
@@ -63,6 +63,10 @@ public sealed class OrdersService(IGrainFactory grains, AssetCatalog assets) : O
         reply.Orders.AddRange(orders.Where(o => o is not null).Select(o => o!.ToProto()));
         return reply;
     }
+
+    public override Task WatchOrderEvents(WatchOrderEventsRequest request, IServerStreamWriter<Api.V1.OrderEvent> responseStream,
+        ServerCallContext context) =>
+        watch.RunAsync(Identifiers.RequireUserId(request.UserId), responseStream, context);
 
     private IOrderGrain Order(string orderId) => grains.GetGrain<IOrderGrain>(orderId);
 }

@@ -30,6 +30,7 @@ public static class ApiHosting
             o.MaxReceiveMessageSize = 1024 * 1024;
         });
         builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<OrderEventWatch>();
         builder.Services.AddHealthChecks()
             .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"]);
         builder.Services.AddGrpcHealthChecks();

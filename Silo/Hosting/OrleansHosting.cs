@@ -49,14 +49,15 @@ public static class OrleansHosting
             silo.AddDashboard(o => o.CounterUpdateIntervalMs = 1000);
             silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(redis));
             silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(redis));
-            foreach (var storage in new[] { StorageNames.Wallets, StorageNames.Orders })
-            {
-                silo.AddRedisGrainStorage(storage, options => options.Configure<IServiceProvider>((o, services) =>
+            void AddStorage(ISiloBuilder target, string storage) =>
+                target.AddRedisGrainStorage(storage, options => options.Configure<IServiceProvider>((o, services) =>
                 {
                     o.ConfigurationOptions = RedisConfiguration(redis);
                     o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansBinaryStorageSerializer>(services);
                 }));
-            }
+            AddStorage(silo, StorageNames.Wallets);
+            AddStorage(silo, StorageNames.Orders);
+            silo.AddOrderEventStreams(configuration, AddStorage);
         });
         return builder;
     }

@@ -93,8 +93,8 @@ public class OrderTests
         Assert.Equal(ErrorCodes.OrderIllegalTransition, Assert.Throws<WalletException>(() => filled.Cancel(Now)).Code);
 
         var cancelled = PlacedOrder();
-        Assert.True(cancelled.Cancel(Now));
-        Assert.False(cancelled.Cancel(Now));
+        Assert.NotNull(cancelled.Cancel(Now));
+        Assert.Null(cancelled.Cancel(Now));
         Assert.Equal(ErrorCodes.OrderIllegalTransition,
             Assert.Throws<WalletException>(() => cancelled.ApplyFill(new FillOrder("f1", A(1), A(3_000)), Now)).Code);
     }
@@ -117,5 +117,35 @@ public class OrderTests
         order.RequireSamePlacement(new PlaceOrder("alice", "ETH", A(10), "USDC", A(30_000)));
         var ex = Assert.Throws<WalletException>(() => order.RequireSamePlacement(new PlaceOrder("alice", "ETH", A(11), "USDC", A(30_000))));
         Assert.Equal(ErrorCodes.IdempotencyConflict, ex.Code);
+    }
+
+    [Fact]
+    public void Each_transition_emits_one_event_with_the_next_sequence()
+    {
+        var order = Order.Place("o1", new PlaceOrder("alice", "ETH", A(10), "USDC", A(30_000)), Catalog, Now);
+        var placed = order.MarkFundsHeld(Now);
+        var partial = order.ApplyFill(new FillOrder("f1", A(4), A(12_000)), Now).Event!;
+        var replay = order.ApplyFill(new FillOrder("f1", A(4), A(12_000)), Now).Event;
+        var cancelled = order.Cancel(Now)!;
+
+        Assert.Null(replay);
+        Assert.Equal([1L, 2L, 3L], new[] { placed, partial, cancelled }.Select(e => e.Sequence));
+        Assert.Equal(["o1:1", "o1:2", "o1:3"], new[] { placed, partial, cancelled }.Select(e => e.EventId));
+        Assert.Equal([OrderEventTypes.Placed, OrderEventTypes.PartiallyFilled, OrderEventTypes.Cancelled],
+            new[] { placed, partial, cancelled }.Select(e => e.Type));
+        Assert.Equal("alice", partial.UserId);
+        Assert.Equal(("f1", "4", "12000"), (partial.Payload.FillId, partial.Payload.FillSoldAmount, partial.Payload.FillBoughtAmount));
+        Assert.Equal(("4", "12000", "Cancelled"), (cancelled.Payload.SoldAmount, cancelled.Payload.BoughtAmount, cancelled.Payload.Status));
+    }
+
+    [Fact]
+    public void A_completing_fill_emits_filled_and_a_rejection_emits_rejected()
+    {
+        var order = PlacedOrder();
+        Assert.Equal(OrderEventTypes.Filled, order.ApplyFill(new FillOrder("f1", A(10), A(30_000)), Now).Event!.Type);
+
+        var rejected = Order.Place("o2", new PlaceOrder("alice", "ETH", A(10), "USDC", A(30_000)), Catalog, Now)
+            .Reject(ErrorCodes.InsufficientFunds, Now);
+        Assert.Equal((OrderEventTypes.Rejected, "insufficient_funds", 1L), (rejected.Type, rejected.Payload.RejectReason, rejected.Sequence));
     }
 }

@@ -32,7 +32,7 @@ public sealed class WalletCluster : IAsyncDisposable
     {
         var redis = await RedisServer.StartAsync();
         var postgres = await PostgresServer.StartNewAsync();
-        var kafka = await KafkaMockCluster.StartAsync();
+        var kafka = await KafkaMockCluster.StartAsync(OrderEventsTopic);
         var ledger = await postgres.CreateDatabaseAsync("wallet");
         var cluster = new WalletCluster(redis, postgres, kafka, ledger, "test-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -60,7 +60,13 @@ public sealed class WalletCluster : IAsyncDisposable
         ["Ledger__Postgres__ConnectionString"] = LedgerConnectionString,
         ["Ledger__Cache__RedisConfiguration"] = Redis.Endpoint,
         ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
+        // The mock broker auto-creates topics with 4 partitions (it cannot create them on request).
+        ["Kafka__PartitionCount"] = OrderEventsPartitionCount.ToString(),
+        ["Kafka__Topic"] = OrderEventsTopic,
     };
+
+    public const string OrderEventsTopic = "order-events";
+    public const int OrderEventsPartitionCount = 4;
 
     /// <summary>An SDK channel to silo <paramref name="index"/>; short retries so tests of failure stay fast.</summary>
     public WalletChannel Channel(int index = 0)

@@ -73,6 +73,12 @@ public class LedgerJournalTests(PostgresFixture postgres) : IAsyncLifetime
         var error = await Assert.ThrowsAsync<LedgerEntryConflictException>(() =>
             _ledger.Journal.AppendAsync(LedgerMovements.Deposit("dep:1", "alice", "ETH", 101, At)));
         Assert.Equal("dep:1#0", error.EntryId);
+
+        // A batch carrying a conflict writes nothing, not even its new operations.
+        var mixed = LedgerMovements.Deposit("dep:2", "alice", "ETH", 3, At).Concat(LedgerMovements.Deposit("dep:1", "alice", "ETH", 101, At)).ToList();
+        await Assert.ThrowsAsync<LedgerEntryConflictException>(() => _ledger.Journal.AppendAsync(mixed));
+        Assert.Empty(await ReadOperationAsync("dep:2"));
+        Assert.Equal(100, (int)(await _ledger.Journal.GetBalancesFromLedgerAsync("alice")).Single(b => b.Bucket == LedgerBucket.Available).Amount);
     }
 
     [Fact]

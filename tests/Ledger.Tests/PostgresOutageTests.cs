@@ -43,6 +43,8 @@ public class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(2, await _ledger.Journal.AppendAsync(LedgerMovements.Deposit("dep:before", "alice", "ETH", 5, at)));
         Assert.Equal(BreakerState.Closed, _ledger.Pipelines.GetBreakerState(DependencyNames.Postgres));
 
+        using var metrics = new MetricsProbe(_ledger.Services);
+        Assert.Equal((int)BreakerState.Closed, metrics.Gauge("ledger.breaker.state", DependencyNames.Postgres));
         await _server.StopAsync();
         var stopped = Stopwatch.StartNew();
         while (_ledger.Pipelines.GetBreakerState(DependencyNames.Postgres) != BreakerState.Open)
@@ -52,6 +54,8 @@ public class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(DependencyNames.Postgres, failure.Dependency);
         }
         output.WriteLine($"breaker opened {stopped.ElapsedMilliseconds} ms after the stop");
+        Assert.Equal((int)BreakerState.Open, metrics.Gauge("ledger.breaker.state", DependencyNames.Postgres));
+        Assert.True(metrics.Count("ledger.dependency.retries", DependencyNames.Postgres) > 0, "connection failures are transient and retried");
 
         var latencies = new List<TimeSpan>(OpenCircuitCalls);
         for (var i = 0; i < OpenCircuitCalls; i++)
@@ -85,6 +89,7 @@ public class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifetime
         }
         output.WriteLine($"first success {restarted.ElapsedMilliseconds} ms after postgres started again");
         Assert.Equal(BreakerState.Closed, _ledger.Pipelines.GetBreakerState(DependencyNames.Postgres));
+        Assert.Equal((int)BreakerState.Closed, metrics.Gauge("ledger.breaker.state", DependencyNames.Postgres));
 
         var balances = await _ledger.Journal.GetBalancesFromLedgerAsync("alice");
         Assert.Equal(12, (int)balances.Single(b => b.Bucket == LedgerBucket.Available).Amount);

@@ -28,12 +28,9 @@ public sealed partial class KafkaMockBroker : IAsyncDisposable
     public static async Task<KafkaMockBroker> StartAsync()
     {
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var host = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
-            {
-                BootstrapServers = "mock:1",
-                Debug = "mock",
-            }
-            .Also(c => c.Set("test.mock.num.brokers", "3")))
+        var config = new ProducerConfig { BootstrapServers = "mock:1", Debug = "mock" };
+        config.Set("test.mock.num.brokers", "3");
+        var host = new ProducerBuilder<byte[], byte[]>(config)
             .SetLogHandler((_, message) =>
             {
                 var match = BootstrapLine().Match(message.Message);
@@ -72,13 +69,4 @@ public sealed partial class KafkaMockBroker : IAsyncDisposable
 
     [GeneratedRegex(@"bootstrap\.servers=([0-9.:,]+)")]
     private static partial Regex BootstrapLine();
-}
-
-internal static class ConfigExtensions
-{
-    public static T Also<T>(this T value, Action<T> configure)
-    {
-        configure(value);
-        return value;
-    }
 }

@@ -21,11 +21,12 @@ public static class KafkaTestCluster
     public const string PartitionCountKey = "KafkaTest:PartitionCount";
     public const string BalancerKey = "KafkaTest:Balancer";
     public const string LeaseBalancer = "lease";
+    public const string RingBalancer = "ring";
 
     /// <summary>Small, so the cache purges (and offsets are committed) every 10 messages per partition.</summary>
     public const int CacheSizeMessages = 100;
 
-    public static TestClusterBuilder Builder(short silos, string bootstrapServers, string topic, string group, string balancer = "ring", int partitionCount = KafkaMockBroker.PartitionCount)
+    public static TestClusterBuilder Builder(short silos, string bootstrapServers, string topic, string group, string balancer = RingBalancer, int partitionCount = KafkaMockBroker.PartitionCount)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.ServiceId = "kafka-tests";

@@ -54,6 +54,7 @@ public sealed class PlainConsumerInteropTests
                 Assert.Equal("1", Header(message, KafkaStreamHeaders.EnvelopeVersion));
                 Assert.Equal(TestStreams.Namespace, Header(message, KafkaStreamHeaders.StreamNamespace));
                 Assert.Equal("application/json", Header(message, KafkaStreamHeaders.ContentType));
+                Assert.Equal("kafka-tests.wallet-test-event", Header(message, KafkaStreamHeaders.EventType));
             }
 
             var sequencesOnKafka = messages

@@ -19,7 +19,9 @@ public sealed class RestartResumeTests(ITestOutputHelper output)
 
     /// <summary>
     /// Offsets are stored when the cache purges, a tenth of the cache at a time, so at most that
-    /// many delivered events per partition may come again after a graceful stop.
+    /// many delivered events per partition may come again after a graceful stop. One silo per run:
+    /// a second silo joining would move partitions during start-up, each move re-reading from the
+    /// last commit (that path is the failover test's).
     /// </summary>
     private const int RedeliveredMax = KafkaMockBroker.PartitionCount * KafkaTestCluster.CacheSizeMessages / 10;
 
@@ -31,7 +33,7 @@ public sealed class RestartResumeTests(ITestOutputHelper output)
         await broker.CreateTopicAsync(Topic);
         var users = Enumerable.Range(0, UserCount).Select(i => $"restart-user-{i}").ToArray();
 
-        var first = KafkaTestCluster.Builder(2, broker.BootstrapServers, Topic, Group).Build();
+        var first = KafkaTestCluster.Builder(1, broker.BootstrapServers, Topic, Group).Build();
         await first.DeployAsync();
         try
         {
@@ -53,7 +55,6 @@ public sealed class RestartResumeTests(ITestOutputHelper output)
             await first.StopAllSilosAsync();
             await first.DisposeAsync();
         }
-
         var deliveredBeforeRestart = ReceivedEvents.Snapshot().Select(e => e.EventId).ToHashSet();
         ReceivedEvents.Clear();
 
@@ -64,29 +65,27 @@ public sealed class RestartResumeTests(ITestOutputHelper output)
         };
         using (var publisher = new StandalonePublisher(options))
         {
-            foreach (var user in users)
+            await Task.WhenAll(users.Select(async user =>
             {
+                await Task.Yield();
                 for (var sequence = EventsPerPhase + 1; sequence <= 2 * EventsPerPhase; sequence++)
                 {
                     await publisher.PublishAsync(WalletTestEvent.For(user, sequence));
                 }
-            }
+            }));
         }
-
-        var second = KafkaTestCluster.Builder(2, broker.BootstrapServers, Topic, Group).Build();
+        var second = KafkaTestCluster.Builder(1, broker.BootstrapServers, Topic, Group).Build();
         await second.DeployAsync();
         try
         {
             var producedWhileDown = users.SelectMany(u => Enumerable.Range(EventsPerPhase + 1, EventsPerPhase).Select(s => WalletTestEvent.For(u, s).EventId)).ToHashSet();
             await Eventually.HoldsAsync(() => producedWhileDown.IsSubsetOf(ReceivedEvents.Snapshot().Select(e => e.EventId)), DeliveryTimeout,
                 () => $"second run: {ReceivedEvents.Snapshot().Count(e => producedWhileDown.Contains(e.EventId))} of {producedWhileDown.Count} produced while down arrived");
-
             var redelivered = ReceivedEvents.Snapshot().Count(e => deliveredBeforeRestart.Contains(e.EventId));
             output.WriteLine($"Redelivered after restart: {redelivered} (bound {RedeliveredMax}).");
             Assert.InRange(redelivered, 0, RedeliveredMax);
 
-            // Per-user order holds for the events of the second run once duplicates are dropped: the
-            // second silo joining moves partitions, and a moved partition is re-read from its last commit.
+            // Per-user order holds for the events of the second run once duplicates (if any) are dropped.
             foreach (var group in ReceivedEvents.FirstDeliveries().Where(e => producedWhileDown.Contains(e.EventId)).GroupBy(e => e.UserId))
             {
                 Assert.Equal(Enumerable.Range(EventsPerPhase + 1, EventsPerPhase), group.Select(e => e.Sequence));

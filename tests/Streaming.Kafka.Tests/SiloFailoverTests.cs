@@ -17,24 +17,37 @@ public sealed class SiloFailoverTests(ITestOutputHelper output)
     private static readonly TimeSpan BalanceTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(90);
 
-    [Fact]
-    public async Task Killing_a_silo_moves_its_partitions_and_loses_no_event()
+    /// <summary>
+    /// Lease: splits 2 + 2, so the kill always moves partitions. Ring (the provider's default): the
+    /// split depends on silo hashes and may leave the killed silo with none; the test then still
+    /// checks that the survivor owns everything and nothing is lost.
+    /// </summary>
+    [Theory]
+    [InlineData(KafkaTestCluster.LeaseBalancer)]
+    [InlineData(KafkaTestCluster.RingBalancer)]
+    public async Task Killing_a_silo_moves_its_partitions_and_loses_no_event(string balancer)
     {
         ReceivedEvents.Clear();
         await using var broker = await KafkaMockBroker.StartAsync();
-        const string Topic = "wallet-events-failover";
-        await broker.CreateTopicAsync(Topic);
-        // The lease balancer splits queues evenly (2 + 2); the consistent ring may give all 4 of the
-        // mock's partitions to one silo, which would leave nothing to move.
-        var cluster = KafkaTestCluster.Builder(2, broker.BootstrapServers, Topic, "failover-group", KafkaTestCluster.LeaseBalancer).Build();
+        var topic = $"wallet-events-failover-{balancer}";
+        await broker.CreateTopicAsync(topic);
+        var cluster = KafkaTestCluster.Builder(2, broker.BootstrapServers, topic, $"failover-group-{balancer}", balancer).Build();
         await cluster.DeployAsync();
         try
         {
             var primary = cluster.Primary ?? throw new InvalidOperationException("no primary silo");
             var secondary = cluster.SecondarySilos.Single();
             await Eventually.HoldsAsync(
-                async () => await KafkaTestCluster.RunningAgentsAsync(primary) == 2 && await KafkaTestCluster.RunningAgentsAsync(secondary) == 2,
-                BalanceTimeout, () => "partitions were not split 2 + 2 between the silos");
+                async () =>
+                {
+                    var onPrimary = await KafkaTestCluster.RunningAgentsAsync(primary);
+                    var onSecondary = await KafkaTestCluster.RunningAgentsAsync(secondary);
+                    return balancer == KafkaTestCluster.LeaseBalancer
+                        ? onPrimary == 2 && onSecondary == 2
+                        : onPrimary + onSecondary == KafkaMockBroker.PartitionCount;
+                },
+                BalanceTimeout, () => "partitions were not split between the silos");
+            output.WriteLine($"Agents before the kill: primary {await KafkaTestCluster.RunningAgentsAsync(primary)}, secondary {await KafkaTestCluster.RunningAgentsAsync(secondary)}.");
 
             var users = Enumerable.Range(0, UserCount).Select(i => $"failover-user-{i}").ToArray();
             var provider = cluster.Client.GetStreamProvider(TestStreams.ProviderName);
@@ -42,7 +55,10 @@ public sealed class SiloFailoverTests(ITestOutputHelper output)
             await Eventually.HoldsAsync(() => ReceivedEvents.DistinctCount() == UserCount * EventsPerPhase, DeliveryTimeout,
                 () => $"before the kill {ReceivedEvents.DistinctCount()} of {UserCount * EventsPerPhase} arrived");
 
-            // Publish the second phase while the secondary dies.
+            // Publish the second phase while the secondary dies. For an in-process silo "kill" is an
+            // ungraceful stop (host StopAsync with a cancelled token), not a lost process: its last
+            // commit may still go out, so this shows the move and the absence of loss, not the size
+            // of the re-read after a real crash (bounded by CommitIntervalMs).
             var publishing = PublishAsync(provider, users, EventsPerPhase + 1, 2 * EventsPerPhase);
             await cluster.KillSiloAsync(secondary);
             await publishing;

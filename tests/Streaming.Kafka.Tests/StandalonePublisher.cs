@@ -14,7 +14,7 @@ internal sealed class StandalonePublisher : IDisposable
 {
     private readonly ServiceProvider _services;
     private readonly KafkaQueueAdapterFactory _factory;
-    private IQueueAdapter? _adapter;
+    private readonly Lazy<Task<IQueueAdapter>> _adapter;
 
     public StandalonePublisher(KafkaStreamOptions options)
     {
@@ -22,12 +22,13 @@ internal sealed class StandalonePublisher : IDisposable
         _factory = new KafkaQueueAdapterFactory(
             TestStreams.ProviderName, options, JsonKafkaStreamEventSerializer.Default,
             _services.GetRequiredService<TypeConverter>(), TimeProvider.System, NullLoggerFactory.Instance);
+        _adapter = new Lazy<Task<IQueueAdapter>>(_factory.CreateAdapter);
     }
 
     public async Task PublishAsync(WalletTestEvent streamEvent)
     {
-        _adapter ??= await _factory.CreateAdapter();
-        await _adapter.QueueMessageBatchAsync(StreamId.Create(TestStreams.Namespace, streamEvent.UserId), [streamEvent], null, null);
+        var adapter = await _adapter.Value;
+        await adapter.QueueMessageBatchAsync(StreamId.Create(TestStreams.Namespace, streamEvent.UserId), [streamEvent], null, null);
     }
 
     public void Dispose()

@@ -61,12 +61,26 @@ public sealed class ExternalProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes a line to the process's standard input (started with <c>holdStandardInput</c>).</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>Kill -9: the process gets no chance to clean up, as in a crash.</summary>
     public async Task KillAsync()
     {
         if (_disposed == 1 || _process.HasExited) return;
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cancel.Token); }
+        catch (OperationCanceledException) { await KillAsync(); }
     }
 
     /// <summary>SIGTERM, then kill if it has not gone within the grace period.</summary>

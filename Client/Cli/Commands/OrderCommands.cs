@@ -48,6 +48,24 @@ internal static class OrderCommands
             } while (token is not null);
         }));
         order.Subcommands.Add(list);
+
+        var watch = new Command("watch", "print a user's order events as they happen (Ctrl-C to stop)") { user };
+        watch.SetAction((r, ct) => Run.WithChannel(r, async c =>
+        {
+            try
+            {
+                using var watch = await c.Orders.WatchEventsAsync(r.GetValue(user)!, ct);
+                Console.Error.WriteLine("watching; Ctrl-C to stop");
+                await foreach (var e in watch.ReadAllAsync(ct))
+                    Console.WriteLine($"{e.Timestamp:O} {e.EventId} {e.Type} [{e.Order.State}] sold {e.Order.SoldAmount} bought {e.Order.BoughtAmount}" +
+                                      (e.FillId is null ? "" : $" (fill {e.FillId}: {e.FillSoldAmount} for {e.FillBoughtAmount})"));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl-C: the watch ends.
+            }
+        }));
+        order.Subcommands.Add(watch);
         return order;
     }
 }

@@ -16,7 +16,7 @@ internal static class LedgerEntryValidation
         var sums = new Dictionary<(string Operation, string Asset), BigInteger>();
         foreach (var entry in entries)
         {
-            RequireText(entry.EntryId, LedgerLimits.OperationIdLengthMax + 20, "EntryId");
+            RequireText(entry.EntryId, LedgerLimits.EntryIdLengthMax, "EntryId");
             RequireText(entry.OperationId, LedgerLimits.OperationIdLengthMax, "OperationId");
             RequireText(entry.UserId, LedgerLimits.UserIdLengthMax, "UserId");
             RequireText(entry.Asset, LedgerLimits.AssetLengthMax, "Asset");

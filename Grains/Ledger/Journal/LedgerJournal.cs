@@ -20,7 +20,8 @@ public sealed class LedgerJournal(NpgsqlDataSource dataSource, LedgerPipelines p
     /// </summary>
     /// <returns>How many entries were newly written.</returns>
     /// <exception cref="UnbalancedOperationException">An operation does not balance; nothing is written.</exception>
-    /// <exception cref="LedgerEntryConflictException">An existing entry id arrived with different content; nothing is written.</exception>
+    /// <exception cref="LedgerEntryConflictException">An existing entry id arrived with different content; nothing is written
+    /// (unless the other entry was being written concurrently, which only a reused operation id can cause).</exception>
     /// <exception cref="DependencyUnavailableException">Postgres is unavailable; retry later with the same batch.</exception>
     public async Task<int> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -30,51 +31,74 @@ public sealed class LedgerJournal(NpgsqlDataSource dataSource, LedgerPipelines p
             token => AppendOnceAsync(entries, token), cancellationToken);
     }
 
+    // One statement, so one round trip and atomic without an explicit transaction: it inserts
+    // the new entries unless an existing id has different content, and reports what it did.
+    // The schema's balance trigger checks the statement as a whole.
+    private const string AppendSql =
+        """
+        WITH input AS (
+            SELECT e.entry_id, e.operation_id, e.kind, e.user_id, e.asset, e.bucket,
+                   e.amount::numeric(78,0) AS amount, e.created_at
+            FROM unnest(@entry_ids, @operation_ids, @kinds, @user_ids, @assets, @buckets, @amounts, @created_ats)
+                 AS e(entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at)),
+        existing AS (
+            SELECT i.entry_id,
+                   (l.operation_id, l.kind, l.user_id, l.asset, l.bucket, l.amount) IS NOT DISTINCT FROM
+                   (i.operation_id, i.kind, i.user_id, i.asset, i.bucket, i.amount) AS same
+            FROM input i JOIN ledger_entries l ON l.entry_id = i.entry_id),
+        inserted AS (
+            INSERT INTO ledger_entries (entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at)
+            SELECT entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at FROM input
+            WHERE NOT EXISTS (SELECT 1 FROM existing WHERE NOT same)
+            ON CONFLICT (entry_id) DO NOTHING
+            RETURNING entry_id)
+        SELECT entry_id, 'inserted' FROM inserted
+        UNION ALL
+        SELECT entry_id, CASE WHEN same THEN 'replayed' ELSE 'conflict' END FROM existing
+        """;
+
     private async ValueTask<int> AppendOnceAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // One statement for the whole batch: unnest turns the parallel arrays back into rows.
-        await using var insert = new NpgsqlCommand(
-            """
-            INSERT INTO ledger_entries (entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at)
-            SELECT e.entry_id, e.operation_id, e.kind, e.user_id, e.asset, e.bucket, e.amount::numeric(78,0), e.created_at
-            FROM unnest(@entry_ids, @operation_ids, @kinds, @user_ids, @assets, @buckets, @amounts, @created_ats)
-                 AS e(entry_id, operation_id, kind, user_id, asset, bucket, amount, created_at)
-            ON CONFLICT (entry_id) DO NOTHING
-            RETURNING entry_id
-            """, connection, transaction);
-        insert.Parameters.AddWithValue("entry_ids", entries.Select(e => e.EntryId).ToArray());
-        insert.Parameters.AddWithValue("operation_ids", entries.Select(e => e.OperationId).ToArray());
-        insert.Parameters.AddWithValue("kinds", entries.Select(e => LedgerText.Of(e.Kind)).ToArray());
-        insert.Parameters.AddWithValue("user_ids", entries.Select(e => e.UserId).ToArray());
-        insert.Parameters.AddWithValue("assets", entries.Select(e => e.Asset).ToArray());
-        insert.Parameters.AddWithValue("buckets", entries.Select(e => LedgerText.Of(e.Bucket)).ToArray());
+        await using var append = new NpgsqlCommand(AppendSql, connection);
+        append.Parameters.AddWithValue("entry_ids", entries.Select(e => e.EntryId).ToArray());
+        append.Parameters.AddWithValue("operation_ids", entries.Select(e => e.OperationId).ToArray());
+        append.Parameters.AddWithValue("kinds", entries.Select(e => LedgerText.Of(e.Kind)).ToArray());
+        append.Parameters.AddWithValue("user_ids", entries.Select(e => e.UserId).ToArray());
+        append.Parameters.AddWithValue("assets", entries.Select(e => e.Asset).ToArray());
+        append.Parameters.AddWithValue("buckets", entries.Select(e => LedgerText.Of(e.Bucket)).ToArray());
         // Decimal text, cast in SQL: exact for any 78-digit value, whatever the array type mapping does.
-        insert.Parameters.AddWithValue("amounts", entries.Select(e => e.Amount.ToString(CultureInfo.InvariantCulture)).ToArray());
-        insert.Parameters.AddWithValue("created_ats", entries.Select(e => e.CreatedAt.ToUniversalTime()).ToArray());
+        append.Parameters.AddWithValue("amounts", entries.Select(e => e.Amount.ToString(CultureInfo.InvariantCulture)).ToArray());
+        append.Parameters.AddWithValue("created_ats", entries.Select(e => e.CreatedAt.ToUniversalTime()).ToArray());
 
-        var inserted = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        var inserted = 0;
+        var accounted = new HashSet<string>(StringComparer.Ordinal);
+        string? conflict = null;
+        await using (var reader = await append.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken))
-                inserted.Add(reader.GetString(0));
+            {
+                var entryId = reader.GetString(0);
+                switch (reader.GetString(1))
+                {
+                    case "inserted": inserted++; break;
+                    case "conflict": conflict ??= entryId; break;
+                }
+                accounted.Add(entryId);
+            }
+        if (conflict is not null) throw new LedgerEntryConflictException(conflict);
 
-        if (inserted.Count < entries.Count)
-            await EnsureReplaysMatchAsync(connection, transaction,
-                entries.Where(e => !inserted.Contains(e.EntryId)).ToList(), cancellationToken);
-
-        await transaction.CommitAsync(cancellationToken);
-        return inserted.Count;
+        // Ids neither inserted nor found were written by a concurrent append after this
+        // statement's snapshot; they are harmless only if they are the same entries.
+        if (accounted.Count < entries.Count)
+            await EnsureReplaysMatchAsync(connection, entries.Where(e => !accounted.Contains(e.EntryId)).ToList(), cancellationToken);
+        return inserted;
     }
 
-    // A skipped entry is only harmless if it is the same entry: the same id with other content
-    // means an operation id was reused, and silently keeping the old one would lose a movement.
-    private static async Task EnsureReplaysMatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<LedgerEntry> skipped, CancellationToken cancellationToken)
+    private static async Task EnsureReplaysMatchAsync(NpgsqlConnection connection, IReadOnlyList<LedgerEntry> skipped,
+        CancellationToken cancellationToken)
     {
         await using var select = new NpgsqlCommand(
-            $"SELECT {Columns} FROM ledger_entries WHERE entry_id = ANY(@entry_ids)", connection, transaction);
+            $"SELECT {Columns} FROM ledger_entries WHERE entry_id = ANY(@entry_ids)", connection);
         select.Parameters.AddWithValue("entry_ids", skipped.Select(e => e.EntryId).ToArray());
         var stored = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))

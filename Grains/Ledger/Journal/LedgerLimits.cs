@@ -5,6 +5,9 @@ public static class LedgerLimits
 {
     /// <summary>Room for a kind prefix, a user or order id and an idempotency key.</summary>
     public const int OperationIdLengthMax = 200;
+
+    /// <summary>An operation id plus "#" and a leg number.</summary>
+    public const int EntryIdLengthMax = OperationIdLengthMax + 20;
     public const int UserIdLengthMax = 128;
     public const int AssetLengthMax = 16;
 

@@ -20,23 +20,34 @@ CREATE INDEX ledger_entries_user_seq ON ledger_entries (user_id, seq);
 CREATE INDEX ledger_entries_user_asset_seq ON ledger_entries (user_id, asset, seq);
 CREATE INDEX ledger_entries_operation ON ledger_entries (operation_id, asset);
 
--- Second line of defence behind the code's own check: at commit, each operation touched must
--- balance per asset.
+-- Second line of defence behind the code's own check: every INSERT statement must leave each
+-- operation it touched balanced per asset (the journal writes whole operations per statement).
+-- Statement-level with a transition table: one check per batch, not one per row.
 CREATE FUNCTION ledger_entries_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    unbalanced record;
 BEGIN
-    IF (SELECT sum(amount) FROM ledger_entries
-        WHERE operation_id = NEW.operation_id AND asset = NEW.asset) <> 0 THEN
-        RAISE EXCEPTION 'ledger operation % does not balance for asset %', NEW.operation_id, NEW.asset
+    -- LATERAL per touched (operation, asset): an index lookup each, whatever the journal's size.
+    SELECT n.operation_id, n.asset, t.total INTO unbalanced
+    FROM (SELECT DISTINCT operation_id, asset FROM new_rows) n
+    CROSS JOIN LATERAL (
+        SELECT sum(l.amount) AS total FROM ledger_entries l
+        WHERE l.operation_id = n.operation_id AND l.asset = n.asset) t
+    WHERE t.total <> 0
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'ledger operation % does not balance for asset %: entries sum to %',
+            unbalanced.operation_id, unbalanced.asset, unbalanced.total
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE CONSTRAINT TRIGGER ledger_entries_balanced
+CREATE TRIGGER ledger_entries_balanced
     AFTER INSERT ON ledger_entries
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION ledger_entries_check_balanced();
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_check_balanced();
 
 -- An audit journal is corrected by new entries, never edited.
 CREATE FUNCTION ledger_entries_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
