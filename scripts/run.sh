@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The run command: installs what is missing, starts Redis (its own port, data under .data/run),
+# The run command: installs what is missing, starts Redis, PostgreSQL (each on its own port,
+# data under .data/run) and a Kafka-protocol broker (librdkafka's mock cluster hosted by kcat),
 # then a local cluster of 2 silos, and prints the gRPC endpoints. Ctrl-C (or SIGTERM) stops
 # everything this script started, by pid. Ports can be moved with the variables below.
+# To use a real Kafka instead of the mock: KAFKA_BOOTSTRAP=host:9092 KAFKA_PARTITIONS=24
+# (the topic must exist with that many partitions, or set Kafka__CreateTopicIfMissing=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 REDIS_PORT=${REDIS_PORT:-16379}
+PG_PORT=${PG_PORT:-15432}
+KAFKA_BOOTSTRAP=${KAFKA_BOOTSTRAP:-}
+KAFKA_TOPIC=${KAFKA_TOPIC:-order-events}
+KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-}
 GRPC_PORT_BASE=${GRPC_PORT_BASE:-5001}      # silo i: gRPC on base+i
 HTTP_PORT_BASE=${HTTP_PORT_BASE:-8081}      # silo i: /health, /dashboard on base+i
 SILO_PORT_BASE=${SILO_PORT_BASE:-11111}
@@ -15,7 +22,7 @@ SILOS=${SILOS:-2}
 data="$root/.data/run"
 
 bash scripts/install-services.sh
-mkdir -p "$data/redis" "$data/logs"
+mkdir -p "$data/redis" "$data/postgres" "$data/logs"
 dotnet build Silo/Silo.csproj -c Release -nologo -v q
 dotnet build Client/Cli/Client.Cli.csproj -c Release -nologo -v q
 
@@ -48,10 +55,48 @@ for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break;
 redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "redis did not start: see $data/logs/redis.log"; exit 1; }
 echo "redis      127.0.0.1:$REDIS_PORT (data: $data/redis)"
 
+# PostgreSQL: a cluster of our own under .data/run/postgres. As root it runs as the postgres
+# OS user (PostgreSQL refuses to run as root); setpriv execs in place, so $! is postgres itself.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$data/postgres"
+  as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
+fi
+if [ ! -f "$data/postgres/PG_VERSION" ]; then
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$data/postgres" --auth=trust -U postgres -E UTF8 --locale=C >"$data/logs/initdb.log" 2>&1
+fi
+setsid "${as_pg[@]}" "$pg_bin/postgres" -D "$data/postgres" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
+  -k "$data/postgres" >"$data/logs/postgres.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.1; done
+"$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || { echo "postgres did not start: see $data/logs/postgres.log"; exit 1; }
+"$pg_bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname = 'wallet'" | grep -q 1 \
+  || "$pg_bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres wallet
+echo "postgres   127.0.0.1:$PG_PORT database wallet (data: $data/postgres)"
+
+# Kafka: the mock cluster lives while kcat's stdin is open; fd 3 holds a fifo open for it.
+if [ -z "$KAFKA_BOOTSTRAP" ]; then
+  rm -f "$data/kafka.stdin"; mkfifo "$data/kafka.stdin"; exec 3<>"$data/kafka.stdin"
+  setsid kcat -b mock:1 -X test.mock.num.brokers=3 -d mock -P -t "$KAFKA_TOPIC" <&3 2>"$data/logs/kafka-mock.log" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "bootstrap.servers=" "$data/logs/kafka-mock.log" && break; sleep 0.1; done
+  KAFKA_BOOTSTRAP=$(grep -o "bootstrap.servers=[0-9.:,]*" "$data/logs/kafka-mock.log" | head -1 | cut -d= -f2)
+  [ -n "$KAFKA_BOOTSTRAP" ] || { echo "kafka mock did not start: see $data/logs/kafka-mock.log"; exit 1; }
+  echo "topic warm-up" >&3   # creates the topic (the mock makes 4 partitions)
+  for _ in $(seq 100); do kcat -b "$KAFKA_BOOTSTRAP" -L -t "$KAFKA_TOPIC" -m 5 2>/dev/null | grep -q "partition 0," && break; sleep 0.1; done
+  KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-4}
+  echo "kafka mock $KAFKA_BOOTSTRAP topic $KAFKA_TOPIC"
+fi
+KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-24}
+
 silo_dll="$root/Silo/bin/Release/net10.0/OrleansWallet.Silo.dll"
 silo_pids=()
 for (( i=0; i<SILOS; i++ )); do
   Redis__ConnectionString="127.0.0.1:$REDIS_PORT" \
+  Ledger__Postgres__ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=wallet" \
+  Ledger__Cache__RedisConfiguration="127.0.0.1:$REDIS_PORT" \
+  Kafka__BootstrapServers="$KAFKA_BOOTSTRAP" Kafka__Topic="$KAFKA_TOPIC" Kafka__PartitionCount="$KAFKA_PARTITIONS" \
   Silo__ClusterId="local" Silo__ServiceId="orleans-wallet" \
   Silo__SiloPort=$((SILO_PORT_BASE + i)) Silo__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
   Silo__GrpcPort=$((GRPC_PORT_BASE + i)) Silo__HttpPort=$((HTTP_PORT_BASE + i)) \

@@ -71,7 +71,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Kill -9: the process gets no chance to clean up, as in a crash.</summary>
     public async Task KillAsync()
     {
-        if (_disposed == 1 || _process.HasExited) return;
+        if (_process.HasExited) return;
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }
@@ -86,7 +86,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>SIGTERM, then kill if it has not gone within the grace period.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        if (_disposed == 1 || _process.HasExited) return;
+        if (_process.HasExited) return;
         try
         {
             using var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
