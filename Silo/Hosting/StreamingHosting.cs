@@ -12,6 +12,8 @@ internal static class StreamingHosting
     public static ISiloBuilder AddOrderEventStreams(this ISiloBuilder silo, IConfiguration configuration, Action<ISiloBuilder, string> addStorage)
     {
         var kafka = configuration.GetSection(Section);
+        // Partitions go to silos by the provider's consistent-ring balancer: they move when a silo
+        // joins or dies. (With few partitions a silo may own none; more partitions even it out.)
         silo.AddKafkaStreams(OrderEventStream.ProviderName, options => kafka.Bind(options));
         // Explicit subscriptions (the WatchOrderEvents API) are kept here; Redis like all grain state.
         addStorage(silo, "PubSubStore");

@@ -9,8 +9,8 @@ namespace OrleansWallet.TestSupport;
 /// </summary>
 public sealed class ExternalProcess : IAsyncDisposable
 {
-    // Enough of the tail of a server's log to explain a failed start, without unbounded memory.
-    private const int OutputCharsMax = 64 * 1024;
+    // Enough of a server's log to explain a failure and to check what it reported, without unbounded memory.
+    private const int OutputCharsMax = 4 * 1024 * 1024;
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
