@@ -7,9 +7,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
 });
+builder.AddWalletLedger();
 builder.AddWalletSilo();
 builder.AddWalletApi();
 
 var app = builder.Build();
 app.MapWalletApi();
+app.MapWalletLedgerApi();
 app.Run();

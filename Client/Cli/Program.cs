@@ -7,4 +7,5 @@ root.Options.Add(CliOptions.Endpoint);
 foreach (var command in WalletCommands.All()) root.Subcommands.Add(command);
 root.Subcommands.Add(OrderCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
+foreach (var command in LedgerCommands.All()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -34,6 +34,7 @@ public sealed class WalletChannel : IDisposable
         });
         Wallets = new WalletClient(this);
         Orders = new OrdersClient(this);
+        Ledger = new LedgerClient(this);
     }
 
     public WalletChannel(string address) : this(new WalletClientOptions { Address = new Uri(address) })
@@ -43,6 +44,7 @@ public sealed class WalletChannel : IDisposable
     public WalletClientOptions Options { get; }
     public WalletClient Wallets { get; }
     public OrdersClient Orders { get; }
+    public LedgerClient Ledger { get; }
 
     internal CallInvoker Invoker => _channel.CreateCallInvoker();
 

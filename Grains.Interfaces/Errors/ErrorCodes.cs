@@ -19,6 +19,8 @@ public static class ErrorCodes
     public const string FieldMalformed = "field_malformed";
     public const string TransferToSelf = "transfer_to_self";
     public const string SameAssetOrder = "order_same_asset";
+    public const string AddressInvalid = "address_invalid";
+    public const string AddressChecksum = "address_checksum";
 
     // State does not allow it: FailedPrecondition.
     public const string InsufficientFunds = "insufficient_funds";
@@ -26,6 +28,11 @@ public static class ErrorCodes
     public const string OrderIllegalTransition = "order_illegal_transition";
     public const string OrderOverfill = "order_overfill";
     public const string FillBelowLimit = "order_fill_below_limit";
+    public const string AddressNotAllowlisted = "address_not_allowlisted";
+    public const string DailyLimitExceeded = "daily_limit_exceeded";
+    public const string ChainMismatch = "chain_mismatch";
+    public const string UnknownUser = "unknown_user";
+    public const string AssetDisabled = "asset_disabled";
 
     // Unknown thing: NotFound.
     public const string WithdrawalNotFound = "withdrawal_not_found";
@@ -37,14 +44,19 @@ public static class ErrorCodes
     // A dependency is down or the operation is still completing: Unavailable (retry with the same key).
     public const string StorageUnavailable = "storage_unavailable";
     public const string OperationInProgress = "operation_in_progress";
+    /// <summary>Postgres (the ledger) cannot serve a call that needs it now, e.g. a withdrawal's limit check.</summary>
+    public const string LedgerUnavailable = "ledger_unavailable";
+    /// <summary>The wallet's ledger outbox is full (Postgres has been down long enough); nothing was changed.</summary>
+    public const string LedgerOutboxFull = "ledger_outbox_full";
 
     public static ErrorKind KindOf(string code) => code switch
     {
         InsufficientFunds or WithdrawalNotPending or OrderIllegalTransition or OrderOverfill or FillBelowLimit
+            or AddressNotAllowlisted or DailyLimitExceeded or ChainMismatch or UnknownUser or AssetDisabled
             => ErrorKind.FailedPrecondition,
         WithdrawalNotFound or OrderNotFound => ErrorKind.NotFound,
         IdempotencyConflict => ErrorKind.AlreadyExists,
-        StorageUnavailable or OperationInProgress => ErrorKind.Unavailable,
+        StorageUnavailable or OperationInProgress or LedgerUnavailable or LedgerOutboxFull => ErrorKind.Unavailable,
         _ => ErrorKind.InvalidArgument,
     };
 }

@@ -26,6 +26,67 @@ public interface IWalletGrain : IGrainWithStringKey
     /// (on re-activation or by reminder) or when the caller retries with the same key.
     /// </summary>
     Task<OperationResult> Transfer(TransferFunds command);
+
+    /// <summary>How much ledger work this wallet still owes Postgres; answers without touching it.</summary>
+    Task<WalletLedgerStatus> GetLedgerStatus();
+
+    /// <summary>
+    /// Writes the ledger outbox to Postgres now (if it is reachable) and returns what is left.
+    /// Throws <see cref="ErrorCodes.LedgerUnavailable"/> if Postgres cannot take it.
+    /// </summary>
+    Task<WalletLedgerStatus> FlushLedger();
+
+    /// <summary>Balances and the journal entries not yet in Postgres, taken together, for reconciliation.</summary>
+    Task<WalletLedgerSnapshot> GetLedgerSnapshot();
+}
+
+/// <summary>
+/// The wallet's ledger backlog: journal entries waiting in its outbox, withdrawal status changes
+/// not yet recorded in Postgres, and transfers debited here whose completion (and so whose
+/// journal entries) is still to come.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record WalletLedgerStatus(
+    [property: Id(0)] int OutboxEntries,
+    [property: Id(1)] int PendingWithdrawalUpdates,
+    [property: Id(2)] int PendingTransfers);
+
+/// <summary>One journal entry still in a wallet's outbox, as reconciliation needs it (bucket: available, held or external).</summary>
+[GenerateSerializer, Immutable]
+public sealed record UnflushedLedgerEntry(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Asset,
+    [property: Id(2)] string Bucket,
+    [property: Id(3)] System.Numerics.BigInteger Amount);
+
+/// <summary>A wallet's balances and its unflushed journal entries, read at one instant.</summary>
+[GenerateSerializer, Immutable]
+public sealed record WalletLedgerSnapshot(
+    [property: Id(0)] IReadOnlyList<AssetBalance> Balances,
+    [property: Id(1)] IReadOnlyList<UnflushedLedgerEntry> Unflushed,
+    [property: Id(2)] WalletLedgerStatus Status);
+
+/// <summary>
+/// Which wallets exist, so reconciliation can visit every one (including wallets whose entries
+/// are all still in their outbox). Sharded by user id (key: shard number) so no one grain's state
+/// holds every user.
+/// </summary>
+public interface IWalletDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>16 shards: a directory of a million users stays ~4 MB of state per shard.</summary>
+    public const int ShardCount = 16;
+
+    static int ShardOf(string userId)
+    {
+        // FNV-1a: stable across processes and versions, unlike string.GetHashCode.
+        uint hash = 2166136261;
+        foreach (var c in userId) hash = (hash ^ c) * 16777619;
+        return (int)(hash % ShardCount);
+    }
+
+    Task Register(string userId);
+
+    Task<IReadOnlyList<string>> ListUsers();
 }
 
 /// <summary>

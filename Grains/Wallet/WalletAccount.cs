@@ -1,5 +1,7 @@
 using OrleansWallet.Assets;
+using OrleansWallet.Ledger.Journal;
 using OrleansWallet.Money;
+using LedgerWithdrawalRequest = OrleansWallet.Ledger.Withdrawals.WithdrawalRequest;
 
 namespace OrleansWallet.Wallet;
 
@@ -7,21 +9,36 @@ namespace OrleansWallet.Wallet;
 /// The rules of one wallet, over its state; no Orleans, no I/O, so unit tests run them directly.
 /// Every method validates everything before it changes anything: a refused operation leaves
 /// the state exactly as it was. Keys are namespaced per operation kind so that, say, a deposit
-/// tx id can never collide with a withdrawal id.
+/// tx id can never collide with a withdrawal id. Each movement also appends its balanced journal
+/// entries to the state's ledger outbox, so they are persisted in the same write as the balances.
 /// </summary>
 public sealed class WalletAccount
 {
     /// <summary>Destination addresses are checked for chain format by the ledger; here only bounded.</summary>
     public const int AddressLengthMax = 128;
 
+    /// <summary>
+    /// 10,000 journal entries (~5,000 operations) may wait for Postgres per wallet. The whole
+    /// outbox is rewritten with every state write (~200 bytes an entry with typical ids), so this
+    /// keeps a write near 2 MB at worst;
+    /// beyond it new operations are refused (<see cref="ErrorCodes.LedgerOutboxFull"/>) rather than
+    /// letting every write of a busy wallet grow without bound during a long outage.
+    /// </summary>
+    public const int LedgerOutboxEntriesMax = 10_000;
+
+    /// <summary>The most entries one movement writes (an order fill: two per asset).</summary>
+    private const int EntriesPerMovementMax = 4;
+
     private readonly WalletState _state;
     private readonly AssetCatalog _assets;
+    private readonly TimeProvider _time;
 
-    public WalletAccount(string userId, WalletState state, AssetCatalog assets)
+    public WalletAccount(string userId, WalletState state, AssetCatalog assets, TimeProvider? time = null)
     {
         UserId = userId;
         _state = state;
         _assets = assets;
+        _time = time ?? TimeProvider.System;
     }
 
     public string UserId { get; }
@@ -42,21 +59,36 @@ public sealed class WalletAccount
         RequirePositive(command.Amount, "amount");
         var fingerprint = $"{command.Asset}|{command.Amount}";
         if (TryReplay(key, fingerprint, out var replay)) return replay;
+        RequireOutboxRoom();
 
         Entry(command.Asset).Available += command.Amount;
+        Journal(LedgerMovements.Deposit(OperationId(key), UserId, command.Asset, command.Amount.Value, Now));
         return Record(key, fingerprint, command.Asset);
     }
 
+    /// <summary>
+    /// Everything <see cref="RequestWithdrawal"/> checks that needs no Postgres, changing nothing:
+    /// either the recorded answer of a replay, or the request the withdrawal policy must record
+    /// (under a system-wide id) before the funds are held.
+    /// </summary>
+    public WithdrawalPreparation PrepareWithdrawal(RequestWithdrawal command)
+    {
+        var (key, fingerprint, asset) = ValidateWithdrawal(command);
+        if (TryReplay(key, fingerprint, out var replay)) return new WithdrawalPreparation(replay, null);
+        RequireAvailable(command.Asset, command.Amount);
+        RequireOutboxRoom();
+        return new WithdrawalPreparation(null, new LedgerWithdrawalRequest(
+            OperationId(key), UserId, command.Asset, command.Amount.Value, asset.Chain, command.Address));
+    }
+
+    /// <summary>Holds the funds; call once the withdrawal policy has allowed <see cref="PrepareWithdrawal"/>'s request.</summary>
     public OperationResult RequestWithdrawal(RequestWithdrawal command)
     {
-        var id = Identifiers.RequireKey(command.WithdrawalId, "withdrawal_id");
-        var key = "withdraw:" + id;
-        _assets.Require(command.Asset, "asset");
-        RequirePositive(command.Amount, "amount");
-        RequireAddress(command.Address);
-        var fingerprint = $"{command.Asset}|{command.Amount}|{command.Address}";
+        var (key, fingerprint, _) = ValidateWithdrawal(command);
+        var id = command.WithdrawalId;
         if (TryReplay(key, fingerprint, out var replay)) return replay;
         RequireAvailable(command.Asset, command.Amount);
+        RequireOutboxRoom();
 
         var entry = Entry(command.Asset);
         entry.Available -= command.Amount;
@@ -65,8 +97,21 @@ public sealed class WalletAccount
         {
             Asset = command.Asset, Amount = command.Amount, Address = command.Address, Status = WithdrawalStatus.Pending,
         };
+        Journal(LedgerMovements.WithdrawalRequest(OperationId(key), UserId, command.Asset, command.Amount.Value, Now));
         return Record(key, fingerprint, command.Asset);
     }
+
+    private (string Key, string Fingerprint, AssetInfo Asset) ValidateWithdrawal(RequestWithdrawal command)
+    {
+        var id = Identifiers.RequireKey(command.WithdrawalId, "withdrawal_id");
+        var asset = _assets.Require(command.Asset, "asset");
+        RequirePositive(command.Amount, "amount");
+        RequireAddress(command.Address);
+        return ("withdraw:" + id, $"{command.Asset}|{command.Amount}|{command.Address}", asset);
+    }
+
+    /// <summary>The id the withdrawal policy knows a withdrawal of this wallet by.</summary>
+    public string PolicyWithdrawalId(string withdrawalId) => OperationId("withdraw:" + withdrawalId);
 
     public OperationResult CompleteWithdrawal(string withdrawalId) =>
         SettleWithdrawal(withdrawalId, WithdrawalStatus.Completed);
@@ -84,11 +129,19 @@ public sealed class WalletAccount
         if (withdrawal.Status != WithdrawalStatus.Pending)
             throw new WalletException(ErrorCodes.WithdrawalNotPending,
                 $"withdrawal '{id}' is already {withdrawal.Status.ToString().ToLowerInvariant()}");
+        RequireOutboxRoom();
 
         var entry = Entry(withdrawal.Asset);
         entry.Held -= withdrawal.Amount;
         if (outcome == WithdrawalStatus.Failed) entry.Available += withdrawal.Amount;
         withdrawal.Status = outcome;
+        var completed = outcome == WithdrawalStatus.Completed;
+        Journal(completed
+            ? LedgerMovements.WithdrawalComplete(OperationId(key), UserId, withdrawal.Asset, withdrawal.Amount.Value, Now)
+            : LedgerMovements.WithdrawalFail(OperationId(key), UserId, withdrawal.Asset, withdrawal.Amount.Value, Now));
+        // The policy's status follows through the same outbox: the money state is right at once,
+        // and a failed withdrawal keeps counting towards the day's limit only until Postgres hears of it.
+        _state.WithdrawalStatusOutbox.Add(new WithdrawalStatusUpdate(PolicyWithdrawalId(id), completed));
         return Record(key, "", withdrawal.Asset);
     }
 
@@ -112,6 +165,7 @@ public sealed class WalletAccount
             return new TransferStart(null, pending);
         }
         RequireAvailable(command.Asset, command.Amount);
+        RequireOutboxRoom();
 
         Entry(command.Asset).Available -= command.Amount;
         var intent = new PendingTransfer(toUserId, command.Asset, command.Amount, fingerprint);
@@ -120,7 +174,9 @@ public sealed class WalletAccount
     }
 
     /// <summary>
-    /// Second leg: the payee confirmed the credit; the transfer's answer is recorded.
+    /// Second leg: the payee confirmed the credit; the transfer's answer is recorded, with the
+    /// journal entries of both sides, so at every quiescent point the journal matches the balances.
+    /// Never refused for a full outbox: the movement already happened on both wallets.
     /// <paramref name="key"/> is the namespaced key (<see cref="TransferKey"/>).
     /// </summary>
     public OperationResult CompleteTransfer(string key)
@@ -128,6 +184,7 @@ public sealed class WalletAccount
         if (_state.Operations.TryGetValue(key, out var done)) return done.Result.AsReplay();
         if (!_state.PendingTransfersOut.Remove(key, out var pending))
             throw new InvalidOperationException($"transfer {key} has no recorded intent");
+        Journal(LedgerMovements.Transfer(OperationId(key), UserId, pending.ToUserId, pending.Asset, pending.Amount.Value, Now));
         return Record(key, pending.Fingerprint, pending.Asset);
     }
 
@@ -157,11 +214,13 @@ public sealed class WalletAccount
         var fingerprint = $"{command.Asset}|{command.Amount}";
         if (TryReplay(key, fingerprint, out var replay)) return replay;
         RequireAvailable(command.Asset, command.Amount);
+        RequireOutboxRoom();
 
         var entry = Entry(command.Asset);
         entry.Available -= command.Amount;
         entry.Held += command.Amount;
         _state.Holds[command.OrderId] = new HoldRecord { Asset = command.Asset, Remaining = command.Amount };
+        Journal(LedgerMovements.OrderHold(OperationId(key), UserId, command.Asset, command.Amount.Value, Now));
         return Record(key, fingerprint, command.Asset);
     }
 
@@ -177,7 +236,10 @@ public sealed class WalletAccount
         if (command.Sold > hold.Remaining)
             throw new WalletException(ErrorCodes.OrderOverfill,
                 $"fill sells {command.Sold} but order '{command.OrderId}' holds only {hold.Remaining}");
+        RequireOutboxRoom();
 
+        Journal(LedgerMovements.OrderFill(OperationId(key), UserId, hold.Asset, command.Sold.Value,
+            command.BoughtAsset, command.Bought.Value, Now));
         hold.Remaining -= command.Sold;
         Entry(hold.Asset).Held -= command.Sold;
         Entry(command.BoughtAsset).Available += command.Bought;
@@ -198,6 +260,8 @@ public sealed class WalletAccount
         var entry = Entry(hold.Asset);
         entry.Held -= hold.Remaining;
         entry.Available += hold.Remaining;
+        // A hold is removed when a fill takes its last unit, so what remains here is never zero.
+        Journal(LedgerMovements.OrderRelease(OperationId(key), UserId, hold.Asset, hold.Remaining.Value, Now));
         return Record(key, "", hold.Asset);
     }
 
@@ -221,6 +285,35 @@ public sealed class WalletAccount
         return expectedHeld.Keys.FirstOrDefault(a => !_state.Balances.ContainsKey(a)) is { } missing
             ? $"{missing}: held funds without a balance entry"
             : null;
+    }
+
+    /// <summary>Journal entries not yet in Postgres, oldest first.</summary>
+    public IReadOnlyList<LedgerOutboxEntry> LedgerOutbox => _state.LedgerOutbox;
+
+    public IReadOnlyList<WithdrawalStatusUpdate> WithdrawalStatusOutbox => _state.WithdrawalStatusOutbox;
+
+    /// <summary>Drops the entries Postgres now holds (by id: the outbox may have grown meanwhile).</summary>
+    public void RemoveJournaled(IReadOnlyCollection<string> entryIds)
+    {
+        var written = entryIds as IReadOnlySet<string> ?? entryIds.ToHashSet(StringComparer.Ordinal);
+        _state.LedgerOutbox.RemoveAll(e => written.Contains(e.EntryId));
+    }
+
+    public void RemoveWithdrawalStatusUpdate(WithdrawalStatusUpdate update) => _state.WithdrawalStatusOutbox.Remove(update);
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    private string OperationId(string key) => LedgerOperationIds.For(UserId, key);
+
+    private void Journal(IReadOnlyList<LedgerEntry> entries) =>
+        _state.LedgerOutbox.AddRange(entries.Select(LedgerOutboxEntry.From));
+
+    private void RequireOutboxRoom()
+    {
+        if (_state.LedgerOutbox.Count + EntriesPerMovementMax > LedgerOutboxEntriesMax)
+            throw new WalletException(ErrorCodes.LedgerOutboxFull,
+                $"{_state.LedgerOutbox.Count} ledger entries of this wallet are waiting for the ledger database " +
+                $"(at most {LedgerOutboxEntriesMax}); nothing was changed, retry with the same key later");
     }
 
     private BalanceEntry Entry(string asset)
@@ -287,6 +380,12 @@ public sealed class WalletAccount
 /// The outcome of <see cref="WalletAccount.BeginTransfer"/>: either the transfer had completed
 /// (<see cref="Completed"/>) or there is an intent to deliver (<see cref="Pending"/>).
 /// </summary>
+/// <summary>
+/// The outcome of <see cref="WalletAccount.PrepareWithdrawal"/>: a replay's answer, or the request
+/// the withdrawal policy must allow first.
+/// </summary>
+public sealed record WithdrawalPreparation(OperationResult? Replay, LedgerWithdrawalRequest? PolicyRequest);
+
 public sealed record TransferStart(OperationResult? Completed, PendingTransfer? Pending)
 {
     /// <summary>True when this call made the debit (so it must be persisted).</summary>

@@ -22,6 +22,15 @@ public sealed class WalletState
 
     /// <summary>Funds held for open orders, by order id.</summary>
     [Id(4)] public Dictionary<string, HoldRecord> Holds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Journal entries of applied movements not yet in Postgres, oldest first. Appended in the
+    /// same write as the balance change they describe, removed once the journal has them.
+    /// </summary>
+    [Id(5)] public List<LedgerOutboxEntry> LedgerOutbox { get; set; } = [];
+
+    /// <summary>Withdrawal completions and failures the withdrawal policy in Postgres has not recorded yet, oldest first.</summary>
+    [Id(6)] public List<WithdrawalStatusUpdate> WithdrawalStatusOutbox { get; set; } = [];
 }
 
 [GenerateSerializer]

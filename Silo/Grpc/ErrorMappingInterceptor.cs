@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using OrleansWallet.Ledger.Resilience;
 
 namespace OrleansWallet.Silo.Grpc;
 
@@ -44,6 +45,13 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         {
             case WalletException refused:
                 return Refusal(StatusOf(refused.Kind), refused.Code, refused.Message);
+            case DependencyUnavailableException unavailable:
+                logger.LogWarning("{Method}: {Dependency} unavailable ({Reason})", method, unavailable.Dependency, unavailable.Reason);
+                return Refusal(StatusCode.Unavailable, ErrorCodes.LedgerUnavailable,
+                    $"the ledger database is unavailable ({unavailable.Reason}); nothing was changed, retry later");
+            case ArgumentException invalid:
+                // The ledger library names bad input this way (page size, page token, address for its chain).
+                return Refusal(StatusCode.InvalidArgument, ErrorCodes.FieldMalformed, invalid.Message);
             case TimeoutException or OrleansException or OperationCanceledException:
                 logger.LogWarning(ex, "{Method}: cluster did not answer", method);
                 return Refusal(StatusCode.Unavailable, "cluster_unavailable",

@@ -20,6 +20,7 @@ public sealed class EndToEndTests(ClusterFixture fixture)
         var bob = Ids.User("bob");
         var wallets = _first.Wallets;
 
+        await WithdrawalSetup.AllowWithdrawalsAsync(_first, alice);
         var deposit = await wallets.CreditDepositAsync(alice, "ETH", 1_000, "0xe2e:" + alice);
         Assert.Equal(new Balance("ETH", 1_000, 0), deposit.Balance);
 

@@ -25,6 +25,7 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
             await operation(_other);
         }
 
+        await WithdrawalSetup.AllowWithdrawalsAsync(_channel, alice);
         await Twice(c => c.Wallets.CreditDepositAsync(alice, "ETH", 1_000, "0xidem:" + alice));
         await Twice(c => c.Wallets.RequestWithdrawalAsync(alice, "w1", "ETH", 100, "0x52908400098527886E0F7030069857D2E4169EE7"));
         await Twice(c => c.Wallets.CompleteWithdrawalAsync(alice, "w1"));

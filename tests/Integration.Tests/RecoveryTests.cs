@@ -21,6 +21,7 @@ public sealed class RecoveryTests
         var alice = Ids.User("alice");
         var bob = Ids.User("bob");
         var channel = cluster.Channel(0);
+        await WithdrawalSetup.AllowWithdrawalsAsync(channel, alice);
         await channel.Wallets.CreditDepositAsync(alice, "BTC", 5_000, "0xrestart:" + alice);
         await channel.Wallets.TransferAsync(alice, bob, "BTC", 1_250, "t1");
         await channel.Wallets.RequestWithdrawalAsync(alice, "w1", "BTC", 250, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");

@@ -13,6 +13,11 @@ internal static class DemoCommand
     private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
     private static readonly BigInteger Usdc = BigInteger.Pow(10, 6);
 
+    /// <summary>The demo's users' KYC tier; its ETH limit (10 ETH a day) covers the demo's 0.5 ETH withdrawal.</summary>
+    private const int DemoKycTier = 1;
+
+    private const string WithdrawalAddress = "0x52908400098527886E0F7030069857D2E4169EE7";
+
     public static Command Create()
     {
         var demo = new Command("demo", "exercise every operation on two new users and print their balances");
@@ -31,6 +36,12 @@ internal static class DemoCommand
         var wallets = channel.Wallets;
         var orders = channel.Orders;
 
+        Step($"register {alice} and {bob} (KYC tier {DemoKycTier}, 10 ETH a day) and allow-list {alice}'s withdrawal address");
+        await channel.Ledger.SetTierLimitAsync(DemoKycTier, "ETH", 10 * Ether, ct);
+        await channel.Ledger.UpsertUserAsync(alice, DemoKycTier, ct);
+        await channel.Ledger.UpsertUserAsync(bob, DemoKycTier, ct);
+        await channel.Ledger.AddToAllowlistAsync(alice, "ethereum", WithdrawalAddress, ct);
+
         Step($"deposit 5 ETH to {alice}, 1000 USDC to {bob}");
         await wallets.CreditDepositAsync(alice, "ETH", 5 * Ether, $"0xdemo{run}:0", ct);
         await wallets.CreditDepositAsync(bob, "USDC", 1000 * Usdc, $"0xdemo{run}:1", ct);
@@ -41,7 +52,7 @@ internal static class DemoCommand
         await wallets.TransferAsync(alice, bob, "ETH", Ether, $"demo-{run}-t1", ct);
 
         Step($"withdraw 0.5 ETH from {alice}, then complete it");
-        await wallets.RequestWithdrawalAsync(alice, $"demo-{run}-w1", "ETH", Ether / 2, "0x52908400098527886E0F7030069857D2E4169EE7", ct);
+        await wallets.RequestWithdrawalAsync(alice, $"demo-{run}-w1", "ETH", Ether / 2, WithdrawalAddress, ct);
         await wallets.CompleteWithdrawalAsync(alice, $"demo-{run}-w1", ct);
 
         Step($"{alice} sells 2 ETH for at least 6000 USDC; 1 ETH fills for 3100 USDC; the rest is cancelled");
@@ -58,6 +69,18 @@ internal static class DemoCommand
             return false;
         }
         catch (InsufficientFundsException ex)
+        {
+            Console.WriteLine($"  refused: {ex.Reason}");
+        }
+
+        Step("a withdrawal to an address not on the allow-list is refused and changes nothing");
+        try
+        {
+            await wallets.RequestWithdrawalAsync(alice, $"demo-{run}-w2", "ETH", 1, "0x0000000000000000000000000000000000000001", ct);
+            Console.WriteLine("  NOT refused");
+            return false;
+        }
+        catch (PreconditionFailedException ex)
         {
             Console.WriteLine($"  refused: {ex.Reason}");
         }

@@ -1,0 +1,34 @@
+using OrleansWallet.Common;
+
+namespace OrleansWallet.Wallet;
+
+/// <summary>One shard of the wallet directory: the user ids whose wallets ever changed.</summary>
+public sealed class WalletDirectoryGrain(
+    [PersistentState("wallet-directory", StorageNames.Wallets)] IPersistentState<WalletDirectoryState> state)
+    : Grain, IWalletDirectoryGrain
+{
+    public async Task Register(string userId)
+    {
+        Identifiers.RequireUserId(userId);
+        if (!state.State.UserIds.Add(userId)) return;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not acknowledged, so not kept: the wallet asks again on its next change.
+            state.State.UserIds.Remove(userId);
+            throw;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListUsers() =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.UserIds.Order(StringComparer.Ordinal).ToList());
+}
+
+[GenerateSerializer]
+public sealed class WalletDirectoryState
+{
+    [Id(0)] public HashSet<string> UserIds { get; set; } = new(StringComparer.Ordinal);
+}
