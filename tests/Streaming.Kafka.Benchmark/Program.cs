@@ -1,3 +1,4 @@
+using OrleansWallet.Streaming.Kafka.Tests;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -23,7 +24,7 @@ const int PacedUserCount = 100;
 const int PacedEventCount = 10_000;
 var deliveryTimeout = TimeSpan.FromMinutes(3);
 
-using var mock = await MockKafkaCluster.StartAsync();
+await using var mock = await KafkaMockBroker.StartAsync();
 await mock.CreateTopicAsync("bench-raw");
 await mock.CreateTopicAsync("bench-orleans");
 await mock.CreateTopicAsync("bench-publish-only");
