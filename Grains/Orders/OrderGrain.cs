@@ -221,17 +221,7 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
 
     private async Task PersistAsync()
     {
-        try
-        {
-            await _state.WriteStateAsync();
-            _outboxTrimNotPersisted = false;
-        }
-        catch (Exception writeError)
-        {
-            _logger.LogError(writeError, "Order {Order}: state write failed", OrderId);
-            await StateRecovery.ReloadOrDeactivateAsync(_state, this, _logger);
-            throw new WalletException(ErrorCodes.StorageUnavailable,
-                "order storage is unavailable; retry the same request to learn whether it was applied");
-        }
+        await StateRecovery.WriteOrRestoreAsync(_state, this, _logger);
+        _outboxTrimNotPersisted = false;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OrleansWallet.Common;
 
 namespace OrleansWallet.Orders;
@@ -10,7 +11,8 @@ public sealed class UserOrdersState
 
 /// <summary>The list of one user's order ids, in placement order; adding is idempotent.</summary>
 public sealed class UserOrdersGrain(
-    [PersistentState("user-orders", StorageNames.Orders)] IPersistentState<UserOrdersState> state)
+    [PersistentState("user-orders", StorageNames.Orders)] IPersistentState<UserOrdersState> state,
+    ILogger<UserOrdersGrain> logger)
     : Grain, IUserOrdersGrain
 {
     /// <summary>One page of orders; bounded so a listing call has a bounded cost.</summary>
@@ -25,13 +27,12 @@ public sealed class UserOrdersGrain(
         state.State.OrderIds.Add(orderId);
         try
         {
-            await state.WriteStateAsync();
+            await StateRecovery.WriteOrRestoreAsync(state, this, logger);
         }
         catch
         {
-            // Forget the unacknowledged add; the order grain retries it.
-            state.State.OrderIds.RemoveAt(state.State.OrderIds.Count - 1);
-            _known.Remove(orderId);
+            // The list was restored from storage; rebuild the index from it. The order grain retries.
+            _known = null;
             throw;
         }
     }

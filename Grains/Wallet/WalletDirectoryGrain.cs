@@ -1,26 +1,20 @@
+using Microsoft.Extensions.Logging;
 using OrleansWallet.Common;
 
 namespace OrleansWallet.Wallet;
 
 /// <summary>One shard of the wallet directory: the user ids whose wallets ever changed.</summary>
 public sealed class WalletDirectoryGrain(
-    [PersistentState("wallet-directory", StorageNames.Wallets)] IPersistentState<WalletDirectoryState> state)
+    [PersistentState("wallet-directory", StorageNames.Wallets)] IPersistentState<WalletDirectoryState> state,
+    ILogger<WalletDirectoryGrain> logger)
     : Grain, IWalletDirectoryGrain
 {
     public async Task Register(string userId)
     {
         Identifiers.RequireUserId(userId);
         if (!state.State.UserIds.Add(userId)) return;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Not acknowledged, so not kept: the wallet asks again on its next change.
-            state.State.UserIds.Remove(userId);
-            throw;
-        }
+        // Not acknowledged, so not kept: the wallet asks again on its next change.
+        await StateRecovery.WriteOrRestoreAsync(state, this, logger);
     }
 
     public Task<IReadOnlyList<string>> ListUsers() =>

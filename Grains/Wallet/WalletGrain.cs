@@ -247,18 +247,5 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     /// Writes the state; on failure puts back the last persisted state so memory never holds an
     /// unacknowledged change, and tells the caller to retry with the same key.
     /// </summary>
-    private async Task PersistAsync()
-    {
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch (Exception writeError)
-        {
-            _logger.LogError(writeError, "Wallet {User}: state write failed", UserId);
-            await StateRecovery.ReloadOrDeactivateAsync(_state, this, _logger);
-            throw new WalletException(ErrorCodes.StorageUnavailable,
-                "wallet storage is unavailable; nothing was changed unless a retry with the same key says so");
-        }
-    }
+    private Task PersistAsync() => StateRecovery.WriteOrRestoreAsync(_state, this, _logger);
 }

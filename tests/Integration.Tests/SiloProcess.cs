@@ -1,6 +1,5 @@
 using System.Net.Http;
 using System.Reflection;
-using OrleansWallet.TestSupport;
 
 namespace OrleansWallet.Integration.Tests;
 

@@ -1,5 +1,4 @@
 using OrleansWallet.Client;
-using OrleansWallet.TestSupport;
 
 namespace OrleansWallet.Integration.Tests;
 
