@@ -98,8 +98,9 @@ public sealed class KafkaStreamOptions
 
     /// <summary>
     /// Messages kept per partition in the Orleans queue cache. Offsets are committed when the cache
-    /// purges delivered messages, which it does a tenth of this size at a time, so this also bounds
-    /// how many delivered events are re-delivered after a restart. Default 1024.
+    /// purges delivered messages (a tenth of this size at a time, once no stream's cursor is left in
+    /// that tenth), so this also bounds how many delivered events are re-delivered after a restart.
+    /// Default 1024.
     /// </summary>
     public int CacheSizeMessages { get; set; } = 1024;
 
