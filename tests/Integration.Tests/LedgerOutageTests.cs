@@ -22,6 +22,9 @@ public sealed class LedgerOutageTests(LedgerClusterFixture fixture, ITestOutputH
     /// </summary>
     private static readonly TimeSpan FailFastLatencyMax = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Refusals timed once the breaker is open; the median of these is judged.</summary>
+    private const int FailFastSamples = 9;
+
     private readonly WalletChannel _channel = fixture.Channel;
 
     [Fact]
@@ -46,19 +49,33 @@ public sealed class LedgerOutageTests(LedgerClusterFixture fixture, ITestOutputH
             {
                 UserId = alice, WithdrawalId = "w-outage", Asset = "ETH", Amount = "100", Address = WithdrawalSetup.EthereumAddress,
             };
-            // The first refusals may come from retried connection failures; the breaker then opens.
-            var (refusal, latency) = await Eventually.ReturnsAsync(async () =>
+            async Task<(RpcException Refusal, TimeSpan Latency)> RefuseAsync()
             {
                 var watch = Stopwatch.StartNew();
                 var ex = await Assert.ThrowsAsync<RpcException>(async () =>
                     await raw.RequestWithdrawalAsync(request, deadline: DateTime.UtcNow.AddSeconds(20)));
                 return (ex, watch.Elapsed);
-            }, r => r.ex.Status.Detail.Contains("circuit_open"), TimeSpan.FromSeconds(60), "the Postgres breaker opened");
-            output.WriteLine($"withdrawal refused with the breaker open in {latency.TotalMilliseconds:F1} ms: " +
+            }
+            // The first refusals may come from retried connection failures; the breaker then opens.
+            await Eventually.ReturnsAsync(RefuseAsync, r => r.Refusal.Status.Detail.Contains("circuit_open"),
+                TimeSpan.FromSeconds(60), "the Postgres breaker opened");
+            // With the breaker open, refusals are answered without touching the network (a half-open
+            // probe after the 2 s break meets a refused connection, also fast). One sample on a
+            // shared, loaded 2-core machine says little: judge the median of several.
+            var samples = new List<(RpcException Refusal, TimeSpan Latency)>();
+            for (var i = 0; i < FailFastSamples; i++) samples.Add(await RefuseAsync());
+            var latencies = samples.Select(x => x.Latency).Order().ToList();
+            var median = latencies[latencies.Count / 2];
+            var refusal = samples[0].Refusal;
+            output.WriteLine($"withdrawal refused with the breaker open: median {median.TotalMilliseconds:F1} ms, " +
+                             $"max {latencies[^1].TotalMilliseconds:F1} ms over {FailFastSamples} calls: " +
                              $"{refusal.StatusCode} {refusal.Trailers.GetValue("error-reason")}: {refusal.Status.Detail}");
-            Assert.Equal(StatusCode.Unavailable, refusal.StatusCode);
-            Assert.Equal("ledger_unavailable", refusal.Trailers.GetValue("error-reason"));
-            Assert.True(latency < FailFastLatencyMax, $"refusal took {latency.TotalMilliseconds} ms");
+            Assert.All(samples, x =>
+            {
+                Assert.Equal(StatusCode.Unavailable, x.Refusal.StatusCode);
+                Assert.Equal("ledger_unavailable", x.Refusal.Trailers.GetValue("error-reason"));
+            });
+            Assert.True(median < FailFastLatencyMax, $"median refusal took {median.TotalMilliseconds} ms");
             Assert.Equal(before, await wallets.GetBalancesAsync(alice));
 
             var history = await Assert.ThrowsAsync<ServiceUnavailableException>(() => _channel.Ledger.GetHistoryAsync(alice));
