@@ -4,7 +4,7 @@ namespace OrleansWallet.Client;
 
 internal static class ErrorTranslation
 {
-    private const string ReasonTrailer = "error-reason";
+    public const string ReasonTrailer = "error-reason";
 
     public static async Task<T> Translate<T>(Func<Task<T>> call)
     {

@@ -59,6 +59,68 @@ public sealed class WalletClient
             FromUserId = fromUserId, ToUserId = toUserId, Asset = asset, Amount = Format(amount), IdempotencyKey = idempotencyKey,
         }, Options(cancellationToken)).ResponseAsync);
 
+    /// <summary>
+    /// Submits up to 1,000 operations in one call. Each has its own key and its own result, in the
+    /// order given; they are not atomic together. Retrying a batch (automatically on Unavailable,
+    /// or yourself) is safe: every operation replays by its key.
+    /// </summary>
+    public Task<IReadOnlyList<BatchResult>> SubmitBatchAsync(IReadOnlyList<WalletOperation> operations,
+        CancellationToken cancellationToken = default) =>
+        ErrorTranslation.Translate<IReadOnlyList<BatchResult>>(async () =>
+        {
+            var request = new SubmitBatchRequest();
+            request.Operations.AddRange(operations.Select(ToProto));
+            var reply = await _grpc.SubmitBatchAsync(request, Options(cancellationToken));
+            return reply.Results.Select(r => r.Status == 0
+                ? new BatchResult(r.Reply.ToModel(), null)
+                : new BatchResult(null, ErrorTranslation.ToApiException(
+                    new Grpc.Core.RpcException(new Grpc.Core.Status((Grpc.Core.StatusCode)r.Status, r.Message),
+                        new Grpc.Core.Metadata { { ErrorTranslation.ReasonTrailer, r.Reason } })))).ToList();
+        });
+
+    /// <summary>The balances of up to 1,000 users in one call, in the order given.</summary>
+    public Task<IReadOnlyList<WalletBalances>> GetBalancesBatchAsync(IReadOnlyList<string> userIds,
+        CancellationToken cancellationToken = default) =>
+        ErrorTranslation.Translate<IReadOnlyList<WalletBalances>>(async () =>
+        {
+            var request = new GetBalancesBatchRequest();
+            request.UserIds.AddRange(userIds);
+            var reply = await _grpc.GetBalancesBatchAsync(request, Options(cancellationToken));
+            return reply.Wallets.Select(w => new WalletBalances(w.UserId, w.Balances.Select(b => b.ToModel()).ToList())).ToList();
+        });
+
+    private static BatchOperation ToProto(WalletOperation operation) => operation switch
+    {
+        DepositOperation d => new BatchOperation
+        {
+            CreditDeposit = new CreditDepositRequest { UserId = d.UserId, Asset = d.Asset, Amount = Format(d.Amount), TxId = d.TxId },
+        },
+        TransferOperation t => new BatchOperation
+        {
+            Transfer = new TransferRequest
+            {
+                FromUserId = t.FromUserId, ToUserId = t.ToUserId, Asset = t.Asset, Amount = Format(t.Amount),
+                IdempotencyKey = t.IdempotencyKey,
+            },
+        },
+        WithdrawalRequestOperation w => new BatchOperation
+        {
+            RequestWithdrawal = new RequestWithdrawalRequest
+            {
+                UserId = w.UserId, WithdrawalId = w.WithdrawalId, Asset = w.Asset, Amount = Format(w.Amount), Address = w.Address,
+            },
+        },
+        WithdrawalCompleteOperation c => new BatchOperation
+        {
+            CompleteWithdrawal = new SettleWithdrawalRequest { UserId = c.UserId, WithdrawalId = c.WithdrawalId },
+        },
+        WithdrawalFailOperation f => new BatchOperation
+        {
+            FailWithdrawal = new SettleWithdrawalRequest { UserId = f.UserId, WithdrawalId = f.WithdrawalId },
+        },
+        _ => throw new ArgumentException($"unknown operation type {operation.GetType().Name}", nameof(operation)),
+    };
+
     public Task<IReadOnlyList<AssetDescription>> ListAssetsAsync(CancellationToken cancellationToken = default) =>
         ErrorTranslation.Translate<IReadOnlyList<AssetDescription>>(async () =>
         {

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using OrleansWallet.Ledger.Resilience;
 
 namespace OrleansWallet.Silo.Grpc;
 
@@ -41,37 +40,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
 
     private RpcException Map(Exception ex, string method)
     {
-        switch (ex)
-        {
-            case WalletException refused:
-                return Refusal(StatusOf(refused.Kind), refused.Code, refused.Message);
-            case DependencyUnavailableException unavailable:
-                logger.LogWarning("{Method}: {Dependency} unavailable ({Reason})", method, unavailable.Dependency, unavailable.Reason);
-                return Refusal(StatusCode.Unavailable, ErrorCodes.LedgerUnavailable,
-                    $"the ledger database is unavailable ({unavailable.Reason}); nothing was changed, retry later");
-            case ArgumentException invalid:
-                // The ledger library names bad input this way (page size, page token, address for its chain).
-                return Refusal(StatusCode.InvalidArgument, ErrorCodes.FieldMalformed, invalid.Message);
-            case TimeoutException or OrleansException or OperationCanceledException:
-                logger.LogWarning(ex, "{Method}: cluster did not answer", method);
-                return Refusal(StatusCode.Unavailable, "cluster_unavailable",
-                    "the wallet cluster did not answer in time; retry with the same idempotency key");
-            default:
-                logger.LogError(ex, "{Method} failed", method);
-                return Refusal(StatusCode.Internal, "internal", "internal error; retry with the same idempotency key");
-        }
+        var refusal = ErrorMapping.ToRefusal(ex, method, logger);
+        return new RpcException(new Status(refusal.Status, refusal.Message), new Metadata { { ReasonTrailer, refusal.Reason } });
     }
-
-    private static RpcException Refusal(StatusCode code, string reason, string message) =>
-        new(new Status(code, message), new Metadata { { ReasonTrailer, reason } });
-
-    private static StatusCode StatusOf(ErrorKind kind) => kind switch
-    {
-        ErrorKind.InvalidArgument => StatusCode.InvalidArgument,
-        ErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
-        ErrorKind.NotFound => StatusCode.NotFound,
-        ErrorKind.AlreadyExists => StatusCode.AlreadyExists,
-        ErrorKind.Unavailable => StatusCode.Unavailable,
-        _ => StatusCode.Internal,
-    };
 }

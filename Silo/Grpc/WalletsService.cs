@@ -7,28 +7,96 @@ using static OrleansWallet.Silo.Grpc.ApiMapping;
 namespace OrleansWallet.Silo.Grpc;
 
 /// <summary>The wallet API: validates ids and amounts at the edge, then asks the user's wallet grain.</summary>
-public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets) : WalletService.WalletServiceBase
+public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets, ILogger<WalletsService> logger)
+    : WalletService.WalletServiceBase
 {
-    public override async Task<BalancesReply> GetBalances(GetBalancesRequest request, ServerCallContext context)
+    /// <summary>
+    /// 1,000 operations a batch: a full reply (~300 bytes an answer) stays well inside the 1 MiB
+    /// message limit, and one batch cannot occupy the cluster for long.
+    /// </summary>
+    public const int BatchOperationsMax = 1_000;
+
+    public override async Task<BalancesReply> GetBalances(GetBalancesRequest request, ServerCallContext context) =>
+        await BalancesOf(Identifiers.RequireUserId(request.UserId));
+
+    public override async Task<GetBalancesBatchReply> GetBalancesBatch(GetBalancesBatchRequest request, ServerCallContext context)
     {
-        var userId = Identifiers.RequireUserId(request.UserId);
+        RequireBatchSize(request.UserIds.Count, "user_ids");
+        var userIds = request.UserIds.Select((id, i) => Identifiers.RequireUserId(id, $"user_ids[{i}]")).ToList();
+        var reply = new GetBalancesBatchReply();
+        reply.Wallets.AddRange(await Task.WhenAll(userIds.Select(BalancesOf)));
+        return reply;
+    }
+
+    private async Task<BalancesReply> BalancesOf(string userId)
+    {
         var balances = await Wallet(userId).GetBalances();
         var reply = new BalancesReply { UserId = userId };
         reply.Balances.AddRange(balances.Select(b => b.ToProto()));
         return reply;
     }
 
-    public override async Task<OperationReply> CreditDeposit(CreditDepositRequest request, ServerCallContext context)
+    public override async Task<OperationReply> CreditDeposit(CreditDepositRequest request, ServerCallContext context) =>
+        (await Apply(request)).ToProto();
+
+    public override async Task<OperationReply> RequestWithdrawal(RequestWithdrawalRequest request, ServerCallContext context) =>
+        (await Apply(request)).ToProto();
+
+    public override async Task<OperationReply> CompleteWithdrawal(SettleWithdrawalRequest request, ServerCallContext context) =>
+        (await Complete(request)).ToProto();
+
+    public override async Task<OperationReply> FailWithdrawal(SettleWithdrawalRequest request, ServerCallContext context) =>
+        (await Fail(request)).ToProto();
+
+    public override async Task<OperationReply> Transfer(TransferRequest request, ServerCallContext context) =>
+        (await Apply(request)).ToProto();
+
+    /// <summary>
+    /// Runs every operation of the batch concurrently through the same code as the single calls;
+    /// each answer (or refusal, mapped exactly as a single call's would be) lands at its index.
+    /// </summary>
+    public override async Task<SubmitBatchReply> SubmitBatch(SubmitBatchRequest request, ServerCallContext context)
+    {
+        RequireBatchSize(request.Operations.Count, "operations");
+        var results = await Task.WhenAll(request.Operations.Select(operation => Settle(operation, context.Method)));
+        var reply = new SubmitBatchReply();
+        reply.Results.AddRange(results);
+        return reply;
+    }
+
+    private async Task<BatchOperationResult> Settle(BatchOperation operation, string method)
+    {
+        try
+        {
+            var result = await (operation.OperationCase switch
+            {
+                BatchOperation.OperationOneofCase.CreditDeposit => Apply(operation.CreditDeposit),
+                BatchOperation.OperationOneofCase.Transfer => Apply(operation.Transfer),
+                BatchOperation.OperationOneofCase.RequestWithdrawal => Apply(operation.RequestWithdrawal),
+                BatchOperation.OperationOneofCase.CompleteWithdrawal => Complete(operation.CompleteWithdrawal),
+                BatchOperation.OperationOneofCase.FailWithdrawal => Fail(operation.FailWithdrawal),
+                _ => throw new WalletException(ErrorCodes.FieldMalformed, "operation is empty: set one of its fields"),
+            });
+            return new BatchOperationResult { Reply = result.ToProto() };
+        }
+        catch (Exception ex)
+        {
+            var refusal = ErrorMapping.ToRefusal(ex, method, logger);
+            return new BatchOperationResult { Status = (int)refusal.Status, Reason = refusal.Reason, Message = refusal.Message };
+        }
+    }
+
+    private Task<OperationResult> Apply(CreditDepositRequest request)
     {
         var userId = Identifiers.RequireUserId(request.UserId);
         var command = new CreditDeposit(
             Identifiers.RequireKey(request.TxId, "tx_id"),
             assets.Require(request.Asset, "asset").Symbol,
             ParseAmount(request.Amount, "amount"));
-        return (await Wallet(userId).CreditDeposit(command)).ToProto();
+        return Wallet(userId).CreditDeposit(command);
     }
 
-    public override async Task<OperationReply> RequestWithdrawal(RequestWithdrawalRequest request, ServerCallContext context)
+    private Task<OperationResult> Apply(RequestWithdrawalRequest request)
     {
         var userId = Identifiers.RequireUserId(request.UserId);
         var command = new RequestWithdrawal(
@@ -36,24 +104,22 @@ public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets) : 
             assets.Require(request.Asset, "asset").Symbol,
             ParseAmount(request.Amount, "amount"),
             request.Address);
-        return (await Wallet(userId).RequestWithdrawal(command)).ToProto();
+        return Wallet(userId).RequestWithdrawal(command);
     }
 
-    public override async Task<OperationReply> CompleteWithdrawal(SettleWithdrawalRequest request, ServerCallContext context)
+    private Task<OperationResult> Complete(SettleWithdrawalRequest request)
     {
         var userId = Identifiers.RequireUserId(request.UserId);
-        var id = Identifiers.RequireKey(request.WithdrawalId, "withdrawal_id");
-        return (await Wallet(userId).CompleteWithdrawal(id)).ToProto();
+        return Wallet(userId).CompleteWithdrawal(Identifiers.RequireKey(request.WithdrawalId, "withdrawal_id"));
     }
 
-    public override async Task<OperationReply> FailWithdrawal(SettleWithdrawalRequest request, ServerCallContext context)
+    private Task<OperationResult> Fail(SettleWithdrawalRequest request)
     {
         var userId = Identifiers.RequireUserId(request.UserId);
-        var id = Identifiers.RequireKey(request.WithdrawalId, "withdrawal_id");
-        return (await Wallet(userId).FailWithdrawal(id)).ToProto();
+        return Wallet(userId).FailWithdrawal(Identifiers.RequireKey(request.WithdrawalId, "withdrawal_id"));
     }
 
-    public override async Task<OperationReply> Transfer(TransferRequest request, ServerCallContext context)
+    private Task<OperationResult> Apply(TransferRequest request)
     {
         var fromUserId = Identifiers.RequireUserId(request.FromUserId, "from_user_id");
         var command = new TransferFunds(
@@ -61,7 +127,7 @@ public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets) : 
             Identifiers.RequireUserId(request.ToUserId, "to_user_id"),
             assets.Require(request.Asset, "asset").Symbol,
             ParseAmount(request.Amount, "amount"));
-        return (await Wallet(fromUserId).Transfer(command)).ToProto();
+        return Wallet(fromUserId).Transfer(command);
     }
 
     public override Task<ListAssetsReply> ListAssets(ListAssetsRequest request, ServerCallContext context)
@@ -70,6 +136,13 @@ public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets) : 
         reply.Assets.AddRange(assets.All.OrderBy(a => a.Symbol, StringComparer.Ordinal)
             .Select(a => new Asset { Symbol = a.Symbol, Chain = a.Chain, Decimals = a.Decimals }));
         return Task.FromResult(reply);
+    }
+
+    private static void RequireBatchSize(int count, string field)
+    {
+        if (count is < 1 or > BatchOperationsMax)
+            throw new WalletException(ErrorCodes.FieldMalformed,
+                $"{field} must hold between 1 and {BatchOperationsMax} entries (got {count})");
     }
 
     private IWalletGrain Wallet(string userId) => grains.GetGrain<IWalletGrain>(userId);
