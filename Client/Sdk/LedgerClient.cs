@@ -46,14 +46,16 @@ public sealed class LedgerClient
                 reply.Differences.Select(d => new LedgerDifference(d.UserId, d.Asset, d.Bucket,
                     BigInteger.Parse(d.WalletAmount, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
                     BigInteger.Parse(d.LedgerAmount, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))).ToList(),
-                reply.OutboxEntries, reply.PendingTransfers);
+                reply.OutboxEntries, reply.PendingTransfers,
+                reply.UncheckedWallets.Select(u => new UncheckedWallet(u.UserId, u.Reason)).ToList());
         });
 
     public Task<LedgerStatus> GetStatusAsync(string userId, CancellationToken cancellationToken = default) =>
         ErrorTranslation.Translate(async () =>
         {
             var reply = await _grpc.GetLedgerStatusAsync(new GetLedgerStatusRequest { UserId = userId }, Options(cancellationToken));
-            return new LedgerStatus(reply.UserId, reply.OutboxEntries, reply.PendingWithdrawalUpdates, reply.PendingTransfers);
+            return new LedgerStatus(reply.UserId, reply.OutboxEntries, reply.PendingWithdrawalUpdates, reply.PendingTransfers,
+                reply.Rejection.Length == 0 ? null : reply.Rejection);
         });
 
     /// <summary>Registers the user (or changes their tier); withdrawals of unknown users are refused.</summary>

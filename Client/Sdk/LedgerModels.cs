@@ -27,10 +27,16 @@ public sealed record ReconciliationReport(
     int WalletsChecked,
     IReadOnlyList<LedgerDifference> Differences,
     int OutboxEntries,
-    int PendingTransfers)
+    int PendingTransfers,
+    IReadOnlyList<UncheckedWallet> Unchecked)
 {
-    public bool HasDrift => Differences.Count > 0;
+    /// <summary>A difference, or a wallet that could not be compared: either needs an operator.</summary>
+    public bool HasDrift => Differences.Count > 0 || Unchecked.Count > 0;
 }
 
+/// <summary>A wallet reconcile could not compare, and why (e.g. the journal refused its entries).</summary>
+public sealed record UncheckedWallet(string UserId, string Reason);
+
 /// <summary>One wallet's ledger backlog: entries and withdrawal statuses waiting for Postgres, and unfinished transfers.</summary>
-public sealed record LedgerStatus(string UserId, int OutboxEntries, int PendingWithdrawalUpdates, int PendingTransfers);
+public sealed record LedgerStatus(string UserId, int OutboxEntries, int PendingWithdrawalUpdates, int PendingTransfers,
+    string? Rejection = null);

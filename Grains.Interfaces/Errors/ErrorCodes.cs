@@ -33,6 +33,10 @@ public static class ErrorCodes
     public const string ChainMismatch = "chain_mismatch";
     public const string UnknownUser = "unknown_user";
     public const string AssetDisabled = "asset_disabled";
+    /// <summary>The change would take a balance above 2^256-1, the largest amount there is.</summary>
+    public const string BalanceOverflow = "balance_overflow";
+    /// <summary>The payee's wallet refused the credit for good; the payer's debit was returned.</summary>
+    public const string TransferRefused = "transfer_refused";
 
     // Unknown thing: NotFound.
     public const string WithdrawalNotFound = "withdrawal_not_found";
@@ -53,6 +57,7 @@ public static class ErrorCodes
     {
         InsufficientFunds or WithdrawalNotPending or OrderIllegalTransition or OrderOverfill or FillBelowLimit
             or AddressNotAllowlisted or DailyLimitExceeded or ChainMismatch or UnknownUser or AssetDisabled
+            or BalanceOverflow or TransferRefused
             => ErrorKind.FailedPrecondition,
         WithdrawalNotFound or OrderNotFound => ErrorKind.NotFound,
         IdempotencyConflict => ErrorKind.AlreadyExists,

@@ -68,7 +68,17 @@ public readonly struct Amount : IEquatable<Amount>, IComparable<Amount>
 
     private static string Truncate(string text) => text.Length <= 32 ? text : text[..32] + "…";
 
-    public static Amount operator +(Amount a, Amount b) => From(a._value + b._value);
+    /// <summary>
+    /// Addition that refuses to leave uint256: a sum above 2^256-1 is a refusal the caller can see
+    /// (<see cref="ErrorCodes.BalanceOverflow"/>), thrown before the caller changes anything with it.
+    /// </summary>
+    public static Amount operator +(Amount a, Amount b)
+    {
+        var sum = a._value + b._value;
+        if (sum > MaxValue)
+            throw new WalletException(ErrorCodes.BalanceOverflow, $"{a} + {b} exceeds 2^256-1, the largest amount; nothing was changed");
+        return new Amount(sum);
+    }
 
     /// <summary>Subtraction that can never go below zero: callers check funds first.</summary>
     public static Amount operator -(Amount a, Amount b)

@@ -16,12 +16,3 @@ public interface IOrderGrain : IGrainWithStringKey
     /// <summary>The order, or <c>null</c> if it was never placed.</summary>
     Task<OrderView?> Get();
 }
-
-/// <summary>The ids of a user's orders, oldest first (key: user id).</summary>
-public interface IUserOrdersGrain : IGrainWithStringKey
-{
-    Task Add(string orderId);
-
-    /// <summary>Up to <paramref name="limit"/> ids starting at position <paramref name="offset"/>.</summary>
-    Task<IReadOnlyList<string>> List(int offset, int limit);
-}

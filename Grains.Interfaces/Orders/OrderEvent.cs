@@ -44,6 +44,8 @@ public static class OrderEventTypes
     public const string Filled = "order.filled";
     public const string Cancelled = "order.cancelled";
     public const string Rejected = "order.rejected";
+    /// <summary>A recorded fill the user's wallet could not take (its total would pass 2^256-1): undone on the order.</summary>
+    public const string FillRefused = "order.fill_refused";
 }
 
 /// <summary>Where order events are published: one Orleans stream per user.</summary>

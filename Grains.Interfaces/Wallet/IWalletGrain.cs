@@ -41,15 +41,16 @@ public interface IWalletGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The wallet's ledger backlog: journal entries waiting in its outbox, withdrawal status changes
-/// not yet recorded in Postgres, and transfers debited here whose completion (and so whose
-/// journal entries) is still to come.
+/// The wallet's ledger backlog: journal entries not yet in Postgres, withdrawal status changes
+/// not yet recorded there, transfers debited here whose payee has not confirmed the credit, and
+/// why the journal refused this wallet's entries if it did (an operator must look).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record WalletLedgerStatus(
     [property: Id(0)] int OutboxEntries,
     [property: Id(1)] int PendingWithdrawalUpdates,
-    [property: Id(2)] int PendingTransfers);
+    [property: Id(2)] int PendingTransfers,
+    [property: Id(3)] string? Rejection = null);
 
 /// <summary>One journal entry still in a wallet's outbox, as reconciliation needs it (bucket: available, held or external).</summary>
 [GenerateSerializer, Immutable]
@@ -65,29 +66,6 @@ public sealed record WalletLedgerSnapshot(
     [property: Id(0)] IReadOnlyList<AssetBalance> Balances,
     [property: Id(1)] IReadOnlyList<UnflushedLedgerEntry> Unflushed,
     [property: Id(2)] WalletLedgerStatus Status);
-
-/// <summary>
-/// Which wallets exist, so reconciliation can visit every one (including wallets whose entries
-/// are all still in their outbox). Sharded by user id (key: shard number) so no one grain's state
-/// holds every user.
-/// </summary>
-public interface IWalletDirectoryGrain : IGrainWithIntegerKey
-{
-    /// <summary>16 shards: a directory of a million users stays ~4 MB of state per shard.</summary>
-    public const int ShardCount = 16;
-
-    static int ShardOf(string userId)
-    {
-        // FNV-1a: stable across processes and versions, unlike string.GetHashCode.
-        uint hash = 2166136261;
-        foreach (var c in userId) hash = (hash ^ c) * 16777619;
-        return (int)(hash % ShardCount);
-    }
-
-    Task Register(string userId);
-
-    Task<IReadOnlyList<string>> ListUsers();
-}
 
 /// <summary>
 /// The wallet's side of cross-grain protocols (transfers between wallets, order holds). Called

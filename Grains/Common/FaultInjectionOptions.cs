@@ -15,6 +15,13 @@ public sealed class FaultInjectionOptions
     /// <summary>Die right after a fill is persisted on the order, before the wallet settles it.</summary>
     public bool CrashAfterFillRecorded { get; set; }
 
+    /// <summary>
+    /// Lets a test fail chosen grain-state writes and reminder registrations: before each, the silo
+    /// checks a counter in Redis (<c>{service}/faults/write/{grain id}</c>,
+    /// <c>{service}/faults/reminder/{grain id}</c>) and fails that many. Costs a Redis read per write.
+    /// </summary>
+    public bool StorageFaults { get; set; }
+
     internal static void CrashIf(bool enabled, string point)
     {
         if (enabled) Environment.FailFast($"fault injection: {point}");

@@ -3,7 +3,9 @@ namespace OrleansWallet.Common;
 /// <summary>
 /// A durable wake-up for a grain with unfinished cross-grain work (a transfer's credit leg, an
 /// order's wallet step). Registered before the work is recorded, so a crash between recording
-/// and finishing always leaves a reminder that re-activates the grain to finish it.
+/// and finishing always leaves a reminder that re-activates the grain to finish it. The grain
+/// calls both methods under its own gate (or from a non-reentrant grain), so a registration
+/// and an unregistration never interleave.
 /// </summary>
 internal sealed class PendingWorkReminder(Grain grain, string name)
 {
@@ -21,8 +23,10 @@ internal sealed class PendingWorkReminder(Grain grain, string name)
 
     public async Task UnregisterAsync()
     {
+        // Forgotten first: if unregistering fails halfway, the next piece of work registers again
+        // (a spare reminder is harmless; a missing one would strand the work).
+        _registered = false;
         var reminder = await grain.GetReminder(name);
         if (reminder is not null) await grain.UnregisterReminder(reminder);
-        _registered = false;
     }
 }

@@ -96,6 +96,8 @@ public sealed class Order
         {
             if (existing.Sold != fill.Sold || existing.Bought != fill.Bought)
                 throw new WalletException(ErrorCodes.IdempotencyConflict, $"fill '{fillId}' was already applied with different amounts");
+            if (existing.RefusedReason is { } refused)
+                throw new WalletException(refused, $"fill '{fillId}' was refused by the user's wallet ({refused}) and undone");
             return new FillResult(existing, IsNew: false, Event: null);
         }
         RequireStatus("fill", OrderStatus.Placed, OrderStatus.PartiallyFilled);
@@ -110,14 +112,50 @@ public sealed class Order
         if (Fills.Count >= FillsMax)
             throw new WalletException(ErrorCodes.OrderIllegalTransition, $"order '{OrderId}' already has {FillsMax} fills, the most one order may have");
 
-        Sold += fill.Sold;
-        Bought += fill.Bought;
+        // Both sums first: one that passes 2^256-1 refuses the fill before anything changed.
+        var sold = Sold + fill.Sold;
+        var bought = Bought + fill.Bought;
+        Sold = sold;
+        Bought = bought;
         Status = Sold == SellAmount ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
         UpdatedAt = now;
         var recorded = new OrderFill { FillId = fillId, Sold = fill.Sold, Bought = fill.Bought };
         Fills.Add(recorded);
         var type = Status == OrderStatus.Filled ? OrderEventTypes.Filled : OrderEventTypes.PartiallyFilled;
         return new FillResult(recorded, IsNew: true, NextEvent(type, now, recorded));
+    }
+
+    /// <summary>The wallet has settled this fill (held sold asset out, bought asset in).</summary>
+    public void MarkSettled(string fillId) => RequireFill(fillId).Settled = true;
+
+    /// <summary>
+    /// The user's wallet refused a recorded fill for good (its total of the bought asset would pass
+    /// 2^256-1): the fill is undone on the order — nothing of it moved on the wallet — and kept
+    /// with its reason, so a retry of the same fill id is refused alike.
+    /// </summary>
+    public OrderEvent RefuseFill(string fillId, string reason, DateTimeOffset now)
+    {
+        var fill = RequireFill(fillId);
+        if (fill.Settled || fill.RefusedReason is not null)
+            throw new InvalidOperationException($"fill '{fillId}' of order '{OrderId}' is already settled or refused");
+        Sold -= fill.Sold;
+        Bought -= fill.Bought;
+        fill.RefusedReason = reason;
+        if (Status is OrderStatus.PartiallyFilled or OrderStatus.Filled)
+            Status = Sold.IsZero ? OrderStatus.Placed : OrderStatus.PartiallyFilled;
+        UpdatedAt = now;
+        return NextEvent(OrderEventTypes.FillRefused, now, fill);
+    }
+
+    private OrderFill RequireFill(string fillId) =>
+        Fills.Find(f => f.FillId == fillId) ?? throw new InvalidOperationException($"order '{OrderId}' has no fill '{fillId}'");
+
+    /// <summary>A copy to change; the grain keeps the committed order untouched until the copy is written.</summary>
+    public Order Clone()
+    {
+        var copy = (Order)MemberwiseClone();
+        copy.Fills = Fills.Select(f => f.Clone()).ToList();
+        return copy;
     }
 
     /// <summary>Cancels an open order. Cancelling a cancelled order changes nothing (returns null).</summary>
@@ -159,6 +197,11 @@ public sealed class OrderFill
 
     /// <summary>True once the wallet has settled this fill (held sold asset out, bought asset in).</summary>
     [Id(3)] public bool Settled { get; set; }
+
+    /// <summary>Set when the wallet refused the fill for good and it was undone (see <see cref="Order.RefuseFill"/>).</summary>
+    [Id(4)] public string? RefusedReason { get; set; }
+
+    public OrderFill Clone() => (OrderFill)MemberwiseClone();
 }
 
 /// <summary>The applied (or replayed) fill; <see cref="Event"/> is set only when the fill is new.</summary>

@@ -1,42 +1,48 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansWallet.Assets;
+using Orleans.Storage;
 using Orleans.Streams;
+using OrleansWallet.Assets;
 using OrleansWallet.Common;
 using OrleansWallet.Wallet;
+using StackExchange.Redis;
 
 namespace OrleansWallet.Orders;
 
 /// <summary>
-/// Shell around <see cref="Order"/>. Every change is persisted first, then its wallet step runs
-/// (hold, settle a fill, release); each wallet step is idempotent by order and fill id, so
-/// after a crash the recorded-but-unfinished steps are simply run again (on re-activation, by
-/// reminder, or on the next call). Events are recorded in the same write as the change that
-/// caused them (outbox) and published afterwards, in order, on the user's stream.
+/// Shell around <see cref="Order"/>. Every change is made on a copy of the committed state and
+/// written first; only then does its wallet step run (hold, settle a fill, release) and its event
+/// get published. Each wallet step is idempotent by order and fill id, so after a crash the
+/// recorded-but-unfinished steps are simply run again (on re-activation, by reminder, or on the
+/// next call). Events are recorded in the same write as the change that caused them (outbox) and
+/// published afterwards, in order, on the user's stream.
 /// </summary>
-public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
+public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
 {
     private const string DriveReminderName = "drive-order-wallet-steps";
 
     private readonly IPersistentState<OrderState> _state;
     private readonly AssetCatalog _assets;
+    private readonly UserOrderIndex _index;
     private readonly TimeProvider _clock;
     private readonly FaultInjectionOptions _faults;
     private readonly ILogger<OrderGrain> _logger;
     private readonly PendingWorkReminder _reminder;
 
-    /// <summary>Events were published and dropped from the outbox, but that drop is not yet persisted.</summary>
-    private bool _outboxTrimNotPersisted;
+    /// <summary>How many events at the front of the committed outbox are published; dropped from storage by the next write.</summary>
+    private int _published;
 
     public OrderGrain(
         [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
         AssetCatalog assets,
+        UserOrderIndex index,
         TimeProvider clock,
         IOptions<FaultInjectionOptions> faults,
         ILogger<OrderGrain> logger)
     {
         _state = state;
         _assets = assets;
+        _index = index;
         _clock = clock;
         _faults = faults.Value;
         _logger = logger;
@@ -45,122 +51,118 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
 
     private string OrderId => this.GetPrimaryKeyString();
 
+    /// <summary>The state storage holds; never changed in place.</summary>
+    private OrderState Committed => _state.State;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.HasPendingWork)
+        if (Committed.HasPendingWork)
             this.RegisterGrainTimer(_ => DriveQuietlyAsync(), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Persist the trimmed outbox so the next activation does not publish those events again.
+        // Drop the published events from storage so the next activation does not publish them again.
         // Best effort: if this is lost, consumers see duplicates, which they drop by event id.
-        if (_outboxTrimNotPersisted)
-        {
-            try { await _state.WriteStateAsync(cancellationToken); }
-            catch (Exception ex) { _logger.LogWarning(ex, "Order {Order}: outbox trim not persisted", OrderId); }
-        }
+        if (_published == 0) return;
+        try { await CommitAsync(NewDraft()); }
+        catch (WalletException ex) { LogOutboxTrimNotPersisted(OrderId, ex.Message); }
     }
 
     public async Task<OrderView> Place(PlaceOrder command)
     {
-        if (_state.State.Order is { } existing)
+        if (Committed.Order is { } existing)
         {
             existing.RequireSamePlacement(command);
         }
         else
         {
             var order = Order.Place(OrderId, command, _assets, _clock.GetUtcNow());
+            // Listed before it exists: a listing may name an order whose write then failed (it is
+            // skipped), but never misses one that exists.
+            await Redis(() => _index.AddAsync(order.UserId, OrderId, order.CreatedAt));
             await _reminder.EnsureRegisteredAsync();
-            _state.State.Order = order;
-            await PersistAsync();
+            await CommitAsync(new OrderState { Order = order });
         }
         await DriveWalletStepsAsync();
         await PublishEventsAsync();
-        return _state.State.Order!.ToView();
+        return Committed.Order!.ToView();
     }
 
     public async Task<OrderView> Fill(FillOrder command)
     {
-        var order = RequireOrder();
+        RequireOrder();
         await DriveWalletStepsAsync();
-        var fill = order.ApplyFill(command, _clock.GetUtcNow());
+        var draft = NewDraft();
+        var fill = draft.Order!.ApplyFill(command, _clock.GetUtcNow());
         if (fill.Event is { } filled)
         {
+            draft.UnpublishedEvents.Add(filled);
             await _reminder.EnsureRegisteredAsync();
-            _state.State.UnpublishedEvents.Add(filled);
-            await PersistAsync();
+            await CommitAsync(draft);
             FaultInjectionOptions.CrashIf(_faults.CrashAfterFillRecorded, "after fill recorded");
         }
         await DriveWalletStepsAsync();
         await PublishEventsAsync();
-        return order.ToView();
+        if (Committed.Order!.Fills.Find(f => f.FillId == command.FillId)?.RefusedReason is { } refused)
+            throw new WalletException(refused, $"fill '{command.FillId}' was refused by the user's wallet ({refused}) and undone");
+        return Committed.Order.ToView();
     }
 
     public async Task<OrderView> Cancel()
     {
-        var order = RequireOrder();
+        RequireOrder();
         await DriveWalletStepsAsync();
-        if (order.Cancel(_clock.GetUtcNow()) is { } cancelled)
+        var draft = NewDraft();
+        if (draft.Order!.Cancel(_clock.GetUtcNow()) is { } cancelled)
         {
+            draft.ReleasePending = true;
+            draft.UnpublishedEvents.Add(cancelled);
             await _reminder.EnsureRegisteredAsync();
-            _state.State.ReleasePending = true;
-            _state.State.UnpublishedEvents.Add(cancelled);
-            await PersistAsync();
+            await CommitAsync(draft);
         }
         await DriveWalletStepsAsync();
         await PublishEventsAsync();
-        return order.ToView();
+        return Committed.Order!.ToView();
     }
 
-    public Task<OrderView?> Get() => Task.FromResult(_state.State.Order?.ToView());
+    public Task<OrderView?> Get() => Task.FromResult(Committed.Order?.ToView());
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != DriveReminderName) return;
         await DriveQuietlyAsync();
-        if (!_state.State.HasPendingWork) await _reminder.UnregisterAsync();
+        if (!Committed.HasPendingWork) await _reminder.UnregisterAsync();
     }
 
-    private Order RequireOrder() =>
-        _state.State.Order ?? throw new WalletException(ErrorCodes.OrderNotFound, $"order '{OrderId}' was never placed");
+    private void RequireOrder()
+    {
+        if (Committed.Order is null)
+            throw new WalletException(ErrorCodes.OrderNotFound, $"order '{OrderId}' was never placed");
+    }
 
-    /// <summary>Runs every recorded wallet step that has not completed yet, persisting after each.</summary>
+    /// <summary>Runs every recorded wallet step that has not completed yet, writing after each.</summary>
     private async Task DriveWalletStepsAsync()
     {
-        var state = _state.State;
-        if (state.Order is not { } order || !state.HasPendingWalletWork) return;
+        if (Committed.Order is not { } order || !Committed.HasPendingWalletWork) return;
         var wallet = GrainFactory.GetGrain<IWalletSettlementGrain>(order.UserId);
         try
         {
-            if (!state.Indexed)
-            {
-                await GrainFactory.GetGrain<IUserOrdersGrain>(order.UserId).Add(order.OrderId);
-                state.Indexed = true;
-                await PersistAsync();
-            }
-            if (order.Status == OrderStatus.Pending)
-            {
-                await HoldFundsAsync(wallet, order);
-                await PersistAsync();
-            }
-            foreach (var fill in order.Fills.Where(f => !f.Settled))
-            {
-                await wallet.SettleFill(new SettleFill(order.OrderId, fill.FillId, fill.Sold, order.BuyAsset, fill.Bought));
-                fill.Settled = true;
-                await PersistAsync();
-            }
-            if (state.ReleasePending)
+            if (order.Status == OrderStatus.Pending) await HoldFundsAsync(wallet, order);
+            foreach (var fill in Committed.Order!.Fills.Where(f => !f.Settled && f.RefusedReason is null).ToList())
+                await SettleFillAsync(wallet, Committed.Order, fill);
+            if (Committed.ReleasePending)
             {
                 await wallet.ReleaseHold(order.OrderId);
-                state.ReleasePending = false;
-                await PersistAsync();
+                var draft = NewDraft();
+                draft.ReleasePending = false;
+                await CommitAsync(draft);
             }
         }
         catch (Exception ex) when (ex is not WalletException)
         {
-            _logger.LogWarning(ex, "Order {Order}: wallet step not completed yet; will retry", OrderId);
+            LogWalletStepPending(ex, OrderId);
             throw new WalletException(ErrorCodes.OperationInProgress,
                 "the order change is recorded and its wallet step is still running; retry or get the order");
         }
@@ -168,16 +170,38 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
 
     private async Task HoldFundsAsync(IWalletSettlementGrain wallet, Order order)
     {
+        OrderEvent outcome;
+        var draft = NewDraft();
         try
         {
             await wallet.PlaceHold(new PlaceHold(order.OrderId, order.SellAsset, order.SellAmount));
-            _state.State.UnpublishedEvents.Add(order.MarkFundsHeld(_clock.GetUtcNow()));
+            outcome = draft.Order!.MarkFundsHeld(_clock.GetUtcNow());
         }
         catch (WalletException refused) when (refused.Kind is ErrorKind.FailedPrecondition or ErrorKind.InvalidArgument)
         {
             // The wallet refused and changed nothing: the order ends here, with the reason.
-            _state.State.UnpublishedEvents.Add(order.Reject(refused.Code, _clock.GetUtcNow()));
+            outcome = draft.Order!.Reject(refused.Code, _clock.GetUtcNow());
         }
+        draft.UnpublishedEvents.Add(outcome);
+        await CommitAsync(draft);
+    }
+
+    private async Task SettleFillAsync(IWalletSettlementGrain wallet, Order order, OrderFill fill)
+    {
+        var draft = NewDraft();
+        try
+        {
+            await wallet.SettleFill(new SettleFill(order.OrderId, fill.FillId, fill.Sold, order.BuyAsset, fill.Bought));
+            draft.Order!.MarkSettled(fill.FillId);
+        }
+        catch (WalletException refused) when (refused.Code == ErrorCodes.BalanceOverflow)
+        {
+            // The one refusal a recorded fill can meet: the wallet cannot hold what it bought. Undo
+            // the fill here (nothing of it moved on the wallet) instead of retrying it forever.
+            draft.UnpublishedEvents.Add(draft.Order!.RefuseFill(fill.FillId, refused.Code, _clock.GetUtcNow()));
+            LogFillRefused(OrderId, fill.FillId, refused.Code);
+        }
+        await CommitAsync(draft);
     }
 
     private async Task DriveQuietlyAsync()
@@ -186,42 +210,110 @@ public sealed class OrderGrain : Grain, IOrderGrain, IRemindable
         {
             await DriveWalletStepsAsync();
             await PublishEventsAsync();
-            if (_outboxTrimNotPersisted) await PersistAsync();
+            if (_published > 0) await CommitAsync(NewDraft());
         }
         catch (WalletException ex)
         {
-            _logger.LogWarning("Order {Order}: recovery incomplete: {Reason}", OrderId, ex.Message);
+            LogRecoveryIncomplete(OrderId, ex.Message);
         }
     }
 
     /// <summary>
-    /// Publishes the outbox in order. The caller's operation is already durable, so a broker
-    /// outage does not fail it: the events stay in the outbox and the reminder retries.
+    /// Publishes the committed outbox in order. The caller's operation is already durable, so a
+    /// broker outage does not fail it: the events stay in the outbox and the reminder retries.
     /// </summary>
     private async Task PublishEventsAsync()
     {
-        var outbox = _state.State.UnpublishedEvents;
-        if (outbox.Count == 0 || _state.State.Order is not { } order) return;
+        var outbox = Committed.UnpublishedEvents;
+        if (_published >= outbox.Count || Committed.Order is not { } order) return;
         var stream = this.GetStreamProvider(OrderEventStream.ProviderName)
             .GetStream<OrderEvent>(StreamId.Create(OrderEventStream.Namespace, order.UserId));
         try
         {
-            while (outbox.Count > 0)
+            while (_published < outbox.Count)
             {
-                await stream.OnNextAsync(outbox[0]);
-                outbox.RemoveAt(0);
-                _outboxTrimNotPersisted = true;
+                await stream.OnNextAsync(outbox[_published]);
+                _published++;
             }
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "Order {Order}: {Count} events not published yet; will retry", OrderId, outbox.Count);
+            LogEventsNotPublished(ex, OrderId, outbox.Count - _published);
         }
     }
 
-    private async Task PersistAsync()
+    /// <summary>A copy of the committed state to change, without the events already published.</summary>
+    private OrderState NewDraft()
     {
-        await StateRecovery.WriteOrRestoreAsync(_state, this, _logger);
-        _outboxTrimNotPersisted = false;
+        var draft = Committed.Clone();
+        draft.UnpublishedEvents.RemoveRange(0, _published);
+        return draft;
     }
+
+    /// <summary>Writes the draft; on success it becomes the committed state, on failure nothing changes.</summary>
+    private async Task CommitAsync(OrderState draft)
+    {
+        var committed = _state.State;
+        var published = _published;
+        _state.State = draft;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            _state.State = committed;
+            LogWriteFailed(ex, OrderId);
+            if (ex is InconsistentStateException) await ReloadAsync();
+            throw new WalletException(ErrorCodes.StorageUnavailable,
+                "storage is unavailable; nothing was changed unless a retry with the same key says so");
+        }
+        // The draft was made without the first `published` events; any published since stay counted.
+        _published -= published;
+    }
+
+    /// <summary>Storage moved on without this activation (ETag conflict): take what it holds, or leave and let a new activation do so.</summary>
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await _state.ReadStateAsync();
+            _published = 0;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, OrderId);
+            DeactivateOnIdle();
+        }
+    }
+
+    private static async Task Redis(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new WalletException(ErrorCodes.StorageUnavailable, "storage is unavailable; nothing was changed, retry with the same key");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order}: state write failed")]
+    private partial void LogWriteFailed(Exception exception, string order);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order}: wallet step not completed yet; will retry")]
+    private partial void LogWalletStepPending(Exception exception, string order);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order}: recovery incomplete: {Reason}")]
+    private partial void LogRecoveryIncomplete(string order, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order}: {Count} events not published yet; will retry")]
+    private partial void LogEventsNotPublished(Exception exception, string order, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Order}: outbox trim not persisted: {Reason}")]
+    private partial void LogOutboxTrimNotPersisted(string order, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order {Order}: fill {Fill} refused by the wallet ({Reason}) and undone")]
+    private partial void LogFillRefused(string order, string fill, string reason);
 }

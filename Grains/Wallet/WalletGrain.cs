@@ -1,19 +1,24 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Storage;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
-using OrleansWallet.Ledger.Journal;
 using OrleansWallet.Ledger.Resilience;
 using OrleansWallet.Ledger.Withdrawals;
+using OrleansWallet.Wallet.Outbox;
+using StackExchange.Redis;
 
 namespace OrleansWallet.Wallet;
 
 /// <summary>
-/// Thin shell around <see cref="WalletAccount"/>: loads state, applies one rule under the gate,
-/// persists, answers. Reentrant so that two wallets paying each other cannot deadlock; the
-/// gate keeps each change and its write together. Journal entries leave through the ledger
-/// outbox (WalletGrain.LedgerOutbox.cs), off the request path.
+/// Thin shell around <see cref="WalletAccount"/>. Each change is applied to a copy of the committed
+/// state, written to Redis, and only then becomes the grain's state; only then do its answer, its
+/// journal entries (through the silo's <see cref="LedgerOutboxWriter"/>) and a transfer's credit
+/// leg leave the grain. A failed write leaves the committed state as it was, so memory never holds
+/// what storage does not. Reentrant, so two wallets paying each other cannot deadlock; the gate
+/// keeps each change and its write together and is never held across a call to another grain.
+/// Reads answer from the committed state without waiting for the gate.
 /// </summary>
 [Reentrant]
 public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlementGrain, IRemindable
@@ -23,33 +28,50 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     private readonly IPersistentState<WalletState> _state;
     private readonly AssetCatalog _assets;
     private readonly FaultInjectionOptions _faults;
+    private readonly LedgerOutboxWriter _writer;
+    private readonly OperationArchive _archive;
+    private readonly DepositClaims _depositClaims;
+    private readonly WalletDirectory _directory;
+    private readonly WithdrawalPolicy _withdrawalPolicy;
+    private readonly TimeProvider _time;
     private readonly ILogger<WalletGrain> _logger;
     private readonly AsyncGate _gate = new();
     private readonly PendingWorkReminder _reminder;
-    private readonly LedgerJournal _journal;
-    private readonly WithdrawalPolicy _withdrawalPolicy;
-    private readonly WalletLedgerMetrics _ledgerMetrics;
-    private readonly TimeProvider _time;
 
-    /// <summary>Whether this activation has put the wallet in the directory (once per activation; idempotent).</summary>
-    private bool _listedInDirectory;
+    /// <summary>Transfers whose payee confirmed the credit, with their answers; recorded in the state by the next write.</summary>
+    private readonly Dictionary<string, OperationResult> _delivered = new(StringComparer.Ordinal);
+
+    private WalletOutboxHandle _outbox = null!;
+
+    /// <summary>Counts commits that moved answers out of the state into the archive: a lookup made before one must be made again.</summary>
+    private long _trimEpoch;
+
+    /// <summary>A write found storage changed behind this activation (ETag conflict): reload before the next change.</summary>
+    private bool _stale;
+
+    /// <summary>Whether this activation has put the wallet in the directory (idempotent; once per activation at most).</summary>
+    private bool _listed;
 
     public WalletGrain(
         [PersistentState("wallet", StorageNames.Wallets)] IPersistentState<WalletState> state,
         AssetCatalog assets,
         IOptions<FaultInjectionOptions> faults,
-        LedgerJournal journal,
+        LedgerOutboxWriter writer,
+        OperationArchive archive,
+        DepositClaims depositClaims,
+        WalletDirectory directory,
         WithdrawalPolicy withdrawalPolicy,
-        WalletLedgerMetrics ledgerMetrics,
         TimeProvider time,
         ILogger<WalletGrain> logger)
     {
         _state = state;
         _assets = assets;
         _faults = faults.Value;
-        _journal = journal;
+        _writer = writer;
+        _archive = archive;
+        _depositClaims = depositClaims;
+        _directory = directory;
         _withdrawalPolicy = withdrawalPolicy;
-        _ledgerMetrics = ledgerMetrics;
         _time = time;
         _logger = logger;
         _reminder = new PendingWorkReminder(this, DriveReminderName);
@@ -57,45 +79,56 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
 
     private string UserId => this.GetPrimaryKeyString();
 
-    private WalletAccount Account => new(UserId, _state.State, _assets, _time);
+    /// <summary>The state storage holds; never changed in place.</summary>
+    private WalletState Committed => _state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Identifiers.RequireUserId(UserId);
-        // Entries left by an earlier activation (or written while Postgres was down) drain now.
-        AfterChange();
-        if (_state.State.PendingTransfersOut.Count > 0)
-        {
-            // A previous activation died between a transfer's debit and its credit: finish those
-            // now, off the activation path so activation itself cannot fail on a payee's silo.
-            this.RegisterGrainTimer(_ => DrivePendingTransfersAsync(), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-        }
+        _outbox = _writer.Register(UserId);
+        // Whatever an earlier activation left unwritten (or wrote while Postgres was down) goes now.
+        _outbox.Publish(Committed);
+        if (Committed.PendingTransfersOut.Count > 0) DriveSoon();
         return Task.CompletedTask;
     }
 
-    public async Task<IReadOnlyList<AssetBalance>> GetBalances()
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        using (await _gate.EnterAsync()) return Account.Balances();
+        _outbox.Dispose();
+        return Task.CompletedTask;
     }
 
-    public Task<OperationResult> CreditDeposit(CreditDeposit command) => MutateAsync(a => a.CreditDeposit(command));
+    public Task<IReadOnlyList<AssetBalance>> GetBalances() => Task.FromResult(Account(Committed).Balances());
+
+    public async Task<OperationResult> CreditDeposit(CreditDeposit command)
+    {
+        var asset = Account(Committed).ValidateDeposit(command);
+        var key = WalletKeys.Deposit(command.TxId);
+        // The tx id's claim and the key's lookup are independent: both in flight at once.
+        var claim = Redis(() => _depositClaims.ClaimAsync(asset.Chain, command.TxId, UserId, WalletAccount.DepositFingerprint(command)));
+        var lookup = LookupAsync([key]);
+        if (!await claim)
+            throw new WalletException(ErrorCodes.IdempotencyConflict,
+                $"tx_id '{command.TxId}' on {asset.Chain} was already credited to another wallet or with other terms");
+        return await MutateAsync([key], await lookup, a => a.CreditDeposit(command));
+    }
 
     /// <summary>
     /// Checks what needs no Postgres, then has the withdrawal policy check the limit and
     /// allow-list and record the withdrawal (outside the gate: it is a Postgres call), then holds
-    /// the funds. A replay is answered from the wallet's state without asking Postgres.
+    /// the funds. A replay is answered from the wallet without asking Postgres.
     /// </summary>
     public async Task<OperationResult> RequestWithdrawal(RequestWithdrawal command)
     {
-        await EnsureListedAsync();
-        WithdrawalPreparation preparation;
-        using (await _gate.EnterAsync()) preparation = Account.PrepareWithdrawal(command);
+        string[] keys = [WalletKeys.Withdrawal(Identifiers.RequireKey(command.WithdrawalId, "withdrawal_id"))];
+        var lookup = await LookupAsync(keys);
+        var preparation = Account(Committed, lookup.Found).PrepareWithdrawal(command);
         if (preparation.Replay is { } replay) return replay;
 
         await RecordWithdrawalInPolicyAsync(preparation.PolicyRequest!);
         // If the funds went elsewhere meanwhile this refuses with insufficient_funds; the policy's
         // record stays pending and keeps counting towards today's limit (erring towards less outflow).
-        return await MutateAsync(a => a.RequestWithdrawal(command));
+        return await MutateAsync(keys, lookup, a => a.RequestWithdrawal(command));
     }
 
     private async Task RecordWithdrawalInPolicyAsync(WithdrawalRequest request)
@@ -135,117 +168,298 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         _ => throw new InvalidOperationException($"withdrawal policy gave an unknown reason '{policyReason}'"),
     };
 
-    public Task<OperationResult> CompleteWithdrawal(string withdrawalId) => MutateAsync(a => a.CompleteWithdrawal(withdrawalId));
+    public Task<OperationResult> CompleteWithdrawal(string withdrawalId) =>
+        MutateAsync(WalletAccount.WithdrawalSettlementKeys(Identifiers.RequireKey(withdrawalId, "withdrawal_id")),
+            a => a.CompleteWithdrawal(withdrawalId));
 
-    public Task<OperationResult> FailWithdrawal(string withdrawalId) => MutateAsync(a => a.FailWithdrawal(withdrawalId));
+    public Task<OperationResult> FailWithdrawal(string withdrawalId) =>
+        MutateAsync(WalletAccount.WithdrawalSettlementKeys(Identifiers.RequireKey(withdrawalId, "withdrawal_id")),
+            a => a.FailWithdrawal(withdrawalId));
 
-    public Task<OperationResult> ReceiveTransfer(IncomingTransfer transfer) => MutateAsync(a => a.ReceiveTransfer(transfer));
+    public Task<OperationResult> ReceiveTransfer(IncomingTransfer transfer) =>
+        MutateAsync([WalletKeys.TransferIn(Identifiers.RequireUserId(transfer.FromUserId, "from_user_id"),
+            Identifiers.RequireKey(transfer.Key, "idempotency_key"))], a => a.ReceiveTransfer(transfer));
 
-    public Task<OperationResult> PlaceHold(PlaceHold command) => MutateAsync(a => a.PlaceHold(command));
+    public Task<OperationResult> PlaceHold(PlaceHold command) =>
+        MutateAsync([WalletKeys.Hold(Identifiers.RequireOrderId(command.OrderId))], a => a.PlaceHold(command));
 
-    public Task<OperationResult> SettleFill(SettleFill command) => MutateAsync(a => a.SettleFill(command));
+    public Task<OperationResult> SettleFill(SettleFill command) =>
+        MutateAsync([WalletKeys.Fill(Identifiers.RequireOrderId(command.OrderId), Identifiers.RequireKey(command.FillId, "fill_id"))],
+            a => a.SettleFill(command));
 
-    public Task<OperationResult> ReleaseHold(string orderId) => MutateAsync(a => a.ReleaseHold(orderId));
+    public Task<OperationResult> ReleaseHold(string orderId) =>
+        MutateAsync([WalletKeys.Release(Identifiers.RequireOrderId(orderId))], a => a.ReleaseHold(orderId));
 
-    public async Task<OperationResult> Transfer(TransferFunds command)
+    private async Task<OperationResult> MutateAsync(string[] keys, Func<WalletAccount, OperationResult> apply) =>
+        await MutateAsync(keys, await LookupAsync(keys), apply);
+
+    private async Task<OperationResult> MutateAsync(string[] keys, ArchiveLookup lookup, Func<WalletAccount, OperationResult> apply)
     {
-        var key = WalletAccount.TransferKey(command.Key);
-        TransferStart start;
         await EnsureListedAsync();
         using (await _gate.EnterAsync())
         {
-            // Validate and look for a replay before touching the reminder table.
-            start = Account.BeginTransfer(command);
+            lookup = await RefreshAsync(keys, lookup);
+            var draft = NewDraft();
+            var result = apply(Account(draft.State, lookup.Found));
+            if (result.Replayed) return result;
+            await CommitAsync(draft);
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Debits this wallet and records the intent to credit the payee in one write, then delivers
+    /// the credit. The reminder that finishes an interrupted transfer exists before the intent does.
+    /// </summary>
+    public async Task<OperationResult> Transfer(TransferFunds command)
+    {
+        string[] keys = [WalletKeys.Transfer(Identifiers.RequireKey(command.Key, "idempotency_key"))];
+        var lookup = await LookupAsync(keys);
+        await EnsureListedAsync();
+        TransferStart start;
+        using (await _gate.EnterAsync())
+        {
+            lookup = await RefreshAsync(keys, lookup);
+            var draft = NewDraft();
+            start = Account(draft.State, lookup.Found).BeginTransfer(command);
             if (start.Completed is { } completed) return completed;
             if (start.IsNew)
             {
-                // The reminder exists before the intent does, so a crash right after the write
-                // below still leaves something that will wake this wallet and finish the transfer.
+                // If registering fails, the draft is dropped: nothing was debited.
                 await _reminder.EnsureRegisteredAsync();
-                await PersistAsync();
+                await CommitAsync(draft);
             }
         }
         FaultInjectionOptions.CrashIf(_faults.CrashAfterTransferDebit, "after transfer debit");
-        return await DeliverTransferAsync(key, start.Pending!);
+        return await DeliverTransferAsync(start.Key, start.Pending!);
     }
 
     private async Task<OperationResult> DeliverTransferAsync(string key, PendingTransfer pending)
     {
+        if (_delivered.TryGetValue(key, out var delivered)) return delivered;
         try
         {
             var payee = GrainFactory.GetGrain<IWalletSettlementGrain>(pending.ToUserId);
-            await payee.ReceiveTransfer(new IncomingTransfer(UserId, WalletAccount.ClientKeyOf(key), pending.Asset, pending.Amount));
+            await payee.ReceiveTransfer(new IncomingTransfer(UserId, WalletKeys.ClientKeyOfTransfer(key), pending.Asset, pending.Amount));
         }
-        catch (Exception ex) when (ex is not WalletException)
+        catch (WalletException refused) when (refused.Kind is not ErrorKind.Unavailable)
         {
-            _logger.LogWarning(ex, "Transfer {Key} from {User} to {Payee}: credit leg not delivered yet; will retry",
-                key, UserId, pending.ToUserId);
+            // The payee can never accept it (an asset it no longer keeps, a balance at 2^256-1, a
+            // key it knows with other terms): give the money back rather than strand it.
+            throw await RefundAsync(key, refused);
+        }
+        catch (Exception ex)
+        {
+            LogCreditNotDelivered(ex, key, UserId, pending.ToUserId);
             throw new WalletException(ErrorCodes.OperationInProgress,
                 "the transfer is debited and its credit is being delivered; retry with the same idempotency_key to get the result");
         }
-        OperationResult result;
-        using (await _gate.EnterAsync())
-        {
-            result = Account.CompleteTransfer(key);
-            if (!result.Replayed) await PersistAsync();
-        }
-        AfterChange();
+        // Both legs are in storage now; the intent becomes the answer in this wallet's next write.
+        var result = new OperationResult(key, pending.Balance, Replayed: false);
+        _delivered[key] = result;
         return result;
     }
 
+    private async Task<WalletException> RefundAsync(string key, WalletException payeeRefusal)
+    {
+        using (await _gate.EnterAsync())
+        {
+            await EnsureFreshAsync();
+            var draft = NewDraft();
+            if (!draft.State.PendingTransfersOut.ContainsKey(key))
+            {
+                // Settled meanwhile by another attempt: a retry is answered from what was recorded.
+                return new WalletException(ErrorCodes.OperationInProgress,
+                    "the transfer was settled by another attempt; retry with the same idempotency_key to get the result");
+            }
+            var refusal = Account(draft.State).RefundTransfer(key, payeeRefusal);
+            await CommitAsync(draft);
+            LogTransferRefunded(key, UserId, payeeRefusal.Code);
+            return refusal;
+        }
+    }
+
+    /// <summary>Delivers every intent not yet confirmed, then records the confirmed ones in one write.</summary>
     private async Task DrivePendingTransfersAsync()
     {
-        List<KeyValuePair<string, PendingTransfer>> pending;
-        using (await _gate.EnterAsync()) pending = _state.State.PendingTransfersOut.ToList();
-        foreach (var (key, transfer) in pending)
+        foreach (var (key, transfer) in Committed.PendingTransfersOut.ToList())
         {
             try
             {
                 await DeliverTransferAsync(key, transfer);
-                _logger.LogInformation("Transfer {Key} from {User} completed by recovery", key, UserId);
             }
             catch (WalletException ex)
             {
-                _logger.LogWarning("Transfer {Key} from {User} still pending: {Reason}", key, UserId, ex.Message);
+                LogTransferStillPending(key, UserId, ex.Message);
             }
         }
+        await RecordDeliveredAsync();
     }
+
+    /// <summary>Writes the confirmed transfers' answers now instead of with the next change.</summary>
+    private async Task RecordDeliveredAsync()
+    {
+        if (_delivered.Count == 0) return;
+        using (await _gate.EnterAsync())
+        {
+            await EnsureFreshAsync();
+            var draft = NewDraft();
+            if (draft.Folded.Count > 0) await CommitAsync(draft);
+        }
+    }
+
+    private void DriveSoon() =>
+        // Off the activation path, so activation itself cannot fail on a payee's silo.
+        this.RegisterGrainTimer(async _ =>
+        {
+            try { await DrivePendingTransfersAsync(); }
+            catch (WalletException ex) { LogTransferStillPending("*", UserId, ex.Message); }
+        }, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != DriveReminderName) return;
         await DrivePendingTransfersAsync();
-        bool idle;
-        using (await _gate.EnterAsync()) idle = _state.State.PendingTransfersOut.Count == 0;
-        // Unregister lazily, on a tick that finds nothing to do, so a busy wallet does not pay a
-        // reminder write per transfer.
-        if (idle) await _reminder.UnregisterAsync();
-    }
-
-    private async Task<OperationResult> MutateAsync(Func<WalletAccount, OperationResult> apply)
-    {
-        await EnsureListedAsync();
-        OperationResult result;
         using (await _gate.EnterAsync())
         {
-            result = apply(Account);
-            if (!result.Replayed) await PersistAsync();
+            // Under the gate, as registration is: a transfer cannot record an intent between the
+            // check and the unregistration (and so end up with no reminder).
+            if (Committed.PendingTransfersOut.Count == 0) await _reminder.UnregisterAsync();
         }
-        AfterChange();
-        return result;
     }
 
-    /// <summary>Puts the wallet in the directory before its first change, so reconciliation finds every wallet.</summary>
-    private async Task EnsureListedAsync()
+    /// <summary>A copy of the committed state to change, with confirmed transfers already recorded in it.</summary>
+    private Draft NewDraft()
     {
-        if (_listedInDirectory) return;
-        await GrainFactory.GetGrain<IWalletDirectoryGrain>(IWalletDirectoryGrain.ShardOf(UserId)).Register(UserId);
-        _listedInDirectory = true;
+        var state = Committed.Clone();
+        var folded = new List<string>();
+        foreach (var key in _delivered.Keys)
+        {
+            if (!state.PendingTransfersOut.ContainsKey(key)) continue;
+            Account(state).CompleteTransfer(key);
+            folded.Add(key);
+        }
+        return new Draft(state, folded);
     }
 
     /// <summary>
-    /// Writes the state; on failure puts back the last persisted state so memory never holds an
-    /// unacknowledged change, and tells the caller to retry with the same key.
+    /// Writes the draft; on success it becomes the committed state and its outbox is published.
+    /// On failure the committed state stays as it was and the caller is told to retry with the same key.
     /// </summary>
-    private Task PersistAsync() => StateRecovery.WriteOrRestoreAsync(_state, this, _logger);
+    private async Task CommitAsync(Draft draft)
+    {
+        var account = Account(draft.State);
+        var archivedAny = account.Trim(_outbox.JournaledThrough, _outbox.ArchivedThrough);
+        if (account.FindInvariantViolation() is { } violation)
+            throw new InvalidOperationException($"wallet {UserId}: {violation}; the change was not written");
+
+        var committed = _state.State;
+        _state.State = draft.State;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            _state.State = committed;
+            // A conflict means storage moved on without us (a write we were told failed did land, or
+            // another activation wrote): reload before the next change. Other failures may or may
+            // not have landed; the next write finds out by its ETag.
+            if (ex is InconsistentStateException) _stale = true;
+            LogWriteFailed(ex, UserId);
+            throw new WalletException(ErrorCodes.StorageUnavailable,
+                "storage is unavailable; nothing was changed unless a retry with the same key says so");
+        }
+        if (archivedAny) _trimEpoch++;
+        foreach (var key in draft.Folded) _delivered.Remove(key);
+        _outbox.Publish(draft.State);
+    }
+
+    /// <summary>Reloads after a conflict; the outbox handle starts over, since the reloaded state's sequence numbers are not ours.</summary>
+    private async Task EnsureFreshAsync()
+    {
+        if (!_stale) return;
+        try
+        {
+            await _state.ReadStateAsync();
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, UserId);
+            throw new WalletException(ErrorCodes.StorageUnavailable, "storage is unavailable; nothing was changed, retry with the same key");
+        }
+        _stale = false;
+        _trimEpoch++;
+        _outbox.Dispose();
+        _outbox = _writer.Register(UserId);
+        _outbox.Publish(Committed);
+        if (Committed.PendingTransfersOut.Count > 0) DriveSoon();
+    }
+
+    /// <summary>Under the gate: reloads if needed, and redoes the archive lookup if answers left the state since it was made.</summary>
+    private async Task<ArchiveLookup> RefreshAsync(string[] keys, ArchiveLookup lookup)
+    {
+        await EnsureFreshAsync();
+        return lookup.Epoch == _trimEpoch ? lookup : await LookupAsync(keys);
+    }
+
+    /// <summary>
+    /// What the archive holds for the keys the committed state does not: needed only once answers
+    /// have left the state (<see cref="WalletState.ArchiveInUse"/>), and then one Redis round trip.
+    /// </summary>
+    private async Task<ArchiveLookup> LookupAsync(string[] keys)
+    {
+        var epoch = _trimEpoch;
+        var committed = Committed;
+        if (!committed.ArchiveInUse) return new ArchiveLookup(epoch, EmptyArchive);
+        var missing = keys.Where(k => !committed.Unarchived.Exists(r => r.Key == k)).ToList();
+        if (missing.Count == 0) return new ArchiveLookup(epoch, EmptyArchive);
+        return new ArchiveLookup(epoch, await Redis(() => _archive.FindAsync(UserId, missing)));
+    }
+
+    /// <summary>Puts a new wallet in the directory before its first write, so reconciliation finds every wallet.</summary>
+    private async Task EnsureListedAsync()
+    {
+        if (_listed || _state.RecordExists) return;
+        await Redis(async () =>
+        {
+            await _directory.RegisterAsync(UserId);
+            return true;
+        });
+        _listed = true;
+    }
+
+    private static async Task<T> Redis<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new WalletException(ErrorCodes.StorageUnavailable, "storage is unavailable; nothing was changed, retry with the same key");
+        }
+    }
+
+    private WalletAccount Account(WalletState state, IReadOnlyDictionary<string, OperationRecord>? archived = null) =>
+        new(UserId, state, _assets, _time, archived);
+
+    private static readonly IReadOnlyDictionary<string, OperationRecord> EmptyArchive =
+        new Dictionary<string, OperationRecord>(StringComparer.Ordinal);
+
+    private sealed record Draft(WalletState State, IReadOnlyList<string> Folded);
+
+    private readonly record struct ArchiveLookup(long Epoch, IReadOnlyDictionary<string, OperationRecord> Found);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wallet {User}: state write failed")]
+    private partial void LogWriteFailed(Exception exception, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Key} from {User} to {Payee}: credit leg not delivered yet; will retry")]
+    private partial void LogCreditNotDelivered(Exception exception, string key, string user, string payee);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Key} from {User} still pending: {Reason}")]
+    private partial void LogTransferStillPending(string key, string user, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Key} from {User} refused by the payee ({Reason}); refunded")]
+    private partial void LogTransferRefunded(string key, string user, string reason);
 }

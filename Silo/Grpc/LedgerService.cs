@@ -67,6 +67,7 @@ public sealed class LedgerService(
             WalletAmount = d.WalletAmount.ToString(CultureInfo.InvariantCulture),
             LedgerAmount = d.LedgerAmount.ToString(CultureInfo.InvariantCulture),
         }));
+        reply.UncheckedWallets.AddRange(report.Unchecked.Select(u => new Api.Ledger.V1.UncheckedWallet { UserId = u.UserId, Reason = u.Reason }));
         return reply;
     }
 
@@ -80,6 +81,7 @@ public sealed class LedgerService(
             OutboxEntries = status.OutboxEntries,
             PendingWithdrawalUpdates = status.PendingWithdrawalUpdates,
             PendingTransfers = status.PendingTransfers,
+            Rejection = status.Rejection ?? "",
         };
     }
 

@@ -8,7 +8,8 @@ using static OrleansWallet.Silo.Grpc.ApiMapping;
 namespace OrleansWallet.Silo.Grpc;
 
 /// <summary>The order API: place, fill (from an executor), cancel, get, list.</summary>
-internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, OrderEventWatch watch) : OrderService.OrderServiceBase
+internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, UserOrderIndex index, OrderEventWatch watch)
+    : OrderService.OrderServiceBase
 {
     /// <summary>50: a screenful; the grain bounds the largest page.</summary>
     private const int DefaultPageSize = 50;
@@ -54,7 +55,7 @@ internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, O
         if (request.PageToken.Length > 0 && !int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
             throw new WalletException(ErrorCodes.FieldMalformed, "page_token is not a token this API returned");
 
-        var ids = await grains.GetGrain<IUserOrdersGrain>(userId).List(offset, pageSize);
+        var ids = await index.ListAsync(userId, offset, pageSize);
         var orders = await Task.WhenAll(ids.Select(id => Order(id).Get()));
         var reply = new ListOrdersReply
         {

@@ -7,8 +7,8 @@ namespace OrleansWallet.Silo.Hosting;
 
 /// <summary>
 /// The ledger side of the silo: Postgres reference data and journal (section <c>Ledger</c>, see
-/// Grains/Ledger/README.md), the asset table seeded from the configured assets, the wallets'
-/// outbox metrics, and the ledger gRPC service.
+/// Grains/Ledger/README.md), the asset table seeded from the configured assets, and the ledger
+/// gRPC service.
 /// </summary>
 public static class LedgerHosting
 {
@@ -22,7 +22,6 @@ public static class LedgerHosting
     {
         builder.Services.AddLedger(builder.Configuration.GetSection(Section));
         builder.Services.AddHostedService<LedgerAssetSeeding>();
-        builder.Services.AddSingleton<WalletLedgerMetrics>();
         builder.Services.AddSingleton<WalletReconciler>();
         return builder;
     }

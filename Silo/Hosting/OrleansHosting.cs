@@ -5,6 +5,7 @@ using Orleans.Dashboard;
 using StackExchange.Redis;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
+using OrleansWallet.Silo.Hosting.FaultInjection;
 
 namespace OrleansWallet.Silo.Hosting;
 
@@ -26,6 +27,8 @@ public static class OrleansHosting
         builder.Services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
         builder.Services.AddSingleton(sp => AssetCatalog.FromOptions(sp.GetRequiredService<IOptions<AssetOptions>>()));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddWalletGrainServices(redis, host);
+        var faults = configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() ?? new FaultInjectionOptions();
 
         builder.UseOrleans(silo =>
         {
@@ -57,6 +60,12 @@ public static class OrleansHosting
                 }));
             AddStorage(silo, StorageNames.Wallets);
             AddStorage(silo, StorageNames.Orders);
+            if (faults.StorageFaults)
+            {
+                silo.Services.AddStorageFaults(StorageNames.Wallets);
+                silo.Services.AddStorageFaults(StorageNames.Orders);
+                silo.Services.AddReminderFaults();
+            }
             silo.AddOrderEventStreams(configuration, AddStorage);
         });
         return builder;

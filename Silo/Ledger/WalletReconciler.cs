@@ -8,10 +8,12 @@ namespace OrleansWallet.Silo.Ledger;
 /// Compares every wallet's available and held balances with the journal. Wallets come from the
 /// wallet directory and from the journal itself; each is asked to flush its outbox first, and
 /// what is still unflushed is added to the journal's side, so an outage in progress is not drift.
-/// Run it at a quiescent point: a transfer in flight or traffic during the run can show
-/// differences that a second run no longer finds.
+/// A wallet that cannot be compared (the journal refused its entries, its state cannot be read) is
+/// reported as unchecked and the others are still checked. Run it at a quiescent point: traffic
+/// during the run can show differences that a second run no longer finds.
 /// </summary>
-public sealed class WalletReconciler(IGrainFactory grains, LedgerJournal journal, ILogger<WalletReconciler> logger)
+public sealed class WalletReconciler(IGrainFactory grains, WalletDirectory directory, LedgerJournal journal,
+    ILogger<WalletReconciler> logger)
 {
     /// <summary>16 wallets asked at once: enough to hide grain-call latency, few enough not to swamp a silo.</summary>
     private const int ParallelWalletsMax = 16;
@@ -21,9 +23,10 @@ public sealed class WalletReconciler(IGrainFactory grains, LedgerJournal journal
     public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken)
     {
         var users = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var shard in Enumerable.Range(0, IWalletDirectoryGrain.ShardCount))
-            users.UnionWith(await grains.GetGrain<IWalletDirectoryGrain>(shard).ListUsers());
+        await foreach (var user in directory.ListAsync().WithCancellation(cancellationToken)) users.Add(user);
 
+        var unchecked_ = new Dictionary<string, string>(StringComparer.Ordinal);
+        var gate = new object();
         // Flush first so the journal holds as much as it can; a wallet that cannot flush (Postgres
         // refusing) keeps its entries, which are counted from its snapshot below.
         await Parallel.ForEachAsync(users, Options(cancellationToken), async (user, _) =>
@@ -35,6 +38,10 @@ public sealed class WalletReconciler(IGrainFactory grains, LedgerJournal journal
             catch (WalletException ex) when (ex.Code == ErrorCodes.LedgerUnavailable)
             {
                 logger.LogInformation("Reconcile: wallet {User} could not flush its outbox: {Reason}", user, ex.Message);
+            }
+            catch (Exception ex)
+            {
+                lock (gate) unchecked_[user] = $"its outbox could not be flushed: {ex.Message}";
             }
         });
 
@@ -48,12 +55,21 @@ public sealed class WalletReconciler(IGrainFactory grains, LedgerJournal journal
         var wallets = new Dictionary<(string User, string Asset, string Bucket), BigInteger>();
         var outboxEntries = 0;
         var pendingTransfers = 0;
-        var gate = new object();
         await Parallel.ForEachAsync(users, Options(cancellationToken), async (user, _) =>
         {
-            var snapshot = await grains.GetGrain<IWalletGrain>(user).GetLedgerSnapshot();
+            WalletLedgerSnapshot snapshot;
+            try
+            {
+                snapshot = await grains.GetGrain<IWalletGrain>(user).GetLedgerSnapshot();
+            }
+            catch (Exception ex)
+            {
+                lock (gate) unchecked_[user] = $"its state could not be read: {ex.Message}";
+                return;
+            }
             lock (gate)
             {
+                if (snapshot.Status.Rejection is { } rejection) unchecked_[user] = rejection;
                 foreach (var balance in snapshot.Balances)
                 {
                     wallets[(user, balance.Asset, "available")] = balance.Available.Value;
@@ -69,14 +85,19 @@ public sealed class WalletReconciler(IGrainFactory grains, LedgerJournal journal
             }
         });
 
+        // An unchecked wallet's numbers are not comparable (a refused outbox is not in either side
+        // consistently): it is reported as unchecked, not as differences.
         var differences = wallets.Keys.Concat(ledger.Keys.Where(k => WalletBuckets.Contains(k.Bucket)))
+            .Where(k => !unchecked_.ContainsKey(k.User))
             .Distinct()
             .Select(k => new BalanceDifference(k.User, k.Asset, k.Bucket, wallets.GetValueOrDefault(k), ledger.GetValueOrDefault(k)))
             .Where(d => d.WalletAmount != d.LedgerAmount)
             .OrderBy(d => d.UserId, StringComparer.Ordinal).ThenBy(d => d.Asset, StringComparer.Ordinal)
             .ThenBy(d => d.Bucket, StringComparer.Ordinal)
             .ToList();
-        return new ReconciliationReport(users.Count, differences, outboxEntries, pendingTransfers);
+        var uncheckedWallets = unchecked_.OrderBy(u => u.Key, StringComparer.Ordinal)
+            .Select(u => new UncheckedWallet(u.Key, u.Value)).ToList();
+        return new ReconciliationReport(users.Count, differences, outboxEntries, pendingTransfers, uncheckedWallets);
     }
 
     private static ParallelOptions Options(CancellationToken cancellationToken) =>
@@ -85,5 +106,7 @@ public sealed class WalletReconciler(IGrainFactory grains, LedgerJournal journal
 
 public sealed record BalanceDifference(string UserId, string Asset, string Bucket, BigInteger WalletAmount, BigInteger LedgerAmount);
 
+public sealed record UncheckedWallet(string UserId, string Reason);
+
 public sealed record ReconciliationReport(int WalletsChecked, IReadOnlyList<BalanceDifference> Differences,
-    int OutboxEntries, int PendingTransfers);
+    int OutboxEntries, int PendingTransfers, IReadOnlyList<UncheckedWallet> Unchecked);

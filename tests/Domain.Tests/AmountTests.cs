@@ -63,6 +63,7 @@ public class AmountTests
     public void Addition_past_uint256_is_refused()
     {
         var max = Amount.From(Amount.MaxValue);
-        Assert.Throws<ArgumentOutOfRangeException>(() => max + Amount.From(BigInteger.One));
+        var refused = Assert.Throws<WalletException>(() => max + Amount.From(BigInteger.One));
+        Assert.Equal(ErrorCodes.BalanceOverflow, refused.Code);
     }
 }

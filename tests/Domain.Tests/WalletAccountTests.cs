@@ -43,7 +43,7 @@ public class WalletAccountTests
         var ex = Assert.Throws<WalletException>(() => _alice.CreditDeposit(new CreditDeposit(txId, asset, A(amount))));
         Assert.Equal(code, ex.Code);
         Assert.Empty(_state.Balances);
-        Assert.Empty(_state.Operations);
+        Assert.Empty(_state.Unarchived);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class WalletAccountTests
         Assert.Equal(ErrorCodes.InsufficientFunds, ex.Code);
         Assert.Equal(ErrorKind.FailedPrecondition, ex.Kind);
         Assert.Equal(new AssetBalance("ETH", A(10), A(0)), _alice.BalanceOf("ETH"));
-        Assert.Empty(_state.Withdrawals);
+        Assert.Empty(_state.PendingWithdrawals);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public class WalletAccountTests
         Assert.True(bob.ReceiveTransfer(incoming).Replayed);
         Assert.Equal(A(20), bob.BalanceOf("USDC").Available);
 
-        var key = WalletAccount.TransferKey("t1");
+        var key = WalletKeys.Transfer("t1");
         Assert.False(_alice.CompleteTransfer(key).Replayed);
         Assert.True(_alice.CompleteTransfer(key).Replayed);
         Assert.NotNull(_alice.BeginTransfer(new TransferFunds("t1", "bob", "USDC", A(20))).Completed);
@@ -157,5 +157,90 @@ public class WalletAccountTests
         var ex = Assert.Throws<WalletException>(() => _alice.SettleFill(new SettleFill("o1", "f1", A(11), "USDC", A(1))));
         Assert.Equal(ErrorCodes.OrderOverfill, ex.Code);
         Assert.Equal(new AssetBalance("ETH", A(90), A(10)), _alice.BalanceOf("ETH"));
+    }
+
+    [Fact]
+    public void Ids_with_colons_cannot_collide_in_composite_keys()
+    {
+        // "a" paying with key "b:c" and "a:b" paying with key "c" are two transfers, not one replayed.
+        var payee = new WalletAccount("p", new WalletState(), Catalog);
+        Assert.False(payee.ReceiveTransfer(new IncomingTransfer("a", "b:c", "ETH", A(5))).Replayed);
+        Assert.False(payee.ReceiveTransfer(new IncomingTransfer("a:b", "c", "ETH", A(5))).Replayed);
+        Assert.Equal(A(10), payee.BalanceOf("ETH").Available);
+
+        // Order "o:1" fill "f" and order "o" fill "1:f" are two fills.
+        _alice.CreditDeposit(new CreditDeposit("d1", "ETH", A(100)));
+        _alice.PlaceHold(new PlaceHold("o:1", "ETH", A(10)));
+        _alice.PlaceHold(new PlaceHold("o", "ETH", A(10)));
+        Assert.False(_alice.SettleFill(new SettleFill("o:1", "f", A(1), "USDC", A(3))).Replayed);
+        Assert.False(_alice.SettleFill(new SettleFill("o", "1:f", A(1), "USDC", A(3))).Replayed);
+        Assert.Equal(A(6), _alice.BalanceOf("USDC").Available);
+    }
+
+    [Fact]
+    public void A_credit_past_2_pow_256_is_refused_and_moves_between_buckets_never_overflow()
+    {
+        var max = Money.Amount.From(Money.Amount.MaxValue);
+        _alice.CreditDeposit(new CreditDeposit("d1", "ETH", Money.Amount.From(Money.Amount.MaxValue - 10)));
+        _alice.PlaceHold(new PlaceHold("o1", "ETH", A(5)));
+        _alice.RequestWithdrawal(new RequestWithdrawal("w1", "ETH", A(5), "0xdest"));
+        var before = _alice.BalanceOf("ETH");
+
+        // available + held is what counts: 2^256-1 - 10 plus 11 does not fit, even with 10 held.
+        var refused = Assert.Throws<WalletException>(() => _alice.CreditDeposit(new CreditDeposit("d2", "ETH", A(11))));
+        Assert.Equal(ErrorCodes.BalanceOverflow, refused.Code);
+        Assert.Equal(ErrorKind.FailedPrecondition, refused.Kind);
+        Assert.Equal(before, _alice.BalanceOf("ETH"));
+
+        _alice.CreditDeposit(new CreditDeposit("d3", "ETH", A(10)));
+        _alice.ReleaseHold("o1");
+        _alice.FailWithdrawal("w1");
+        Assert.Equal(new AssetBalance("ETH", max, A(0)), _alice.BalanceOf("ETH"));
+        Assert.Throws<WalletException>(() => _alice.ReceiveTransfer(new IncomingTransfer("bob", "t1", "ETH", A(1))));
+        Assert.Equal(new AssetBalance("ETH", max, A(0)), _alice.BalanceOf("ETH"));
+    }
+
+    [Fact]
+    public void A_refused_transfer_returns_the_debit_and_replays_as_refused()
+    {
+        _alice.CreditDeposit(new CreditDeposit("d1", "USDC", A(50)));
+        var start = _alice.BeginTransfer(new TransferFunds("t1", "bob", "USDC", A(20)));
+
+        var refusal = _alice.RefundTransfer(start.Key, new WalletException(ErrorCodes.BalanceOverflow, "full"));
+        Assert.Equal(ErrorCodes.TransferRefused, refusal.Code);
+        Assert.Equal(A(50), _alice.BalanceOf("USDC").Available);
+        Assert.Empty(_alice.PendingTransfers);
+        var replay = Assert.Throws<WalletException>(() => _alice.BeginTransfer(new TransferFunds("t1", "bob", "USDC", A(20))));
+        Assert.Equal(ErrorCodes.TransferRefused, replay.Code);
+        Assert.Equal(A(50), _alice.BalanceOf("USDC").Available);
+        // Out and back through transit: the journal's view of alice's transit is zero again.
+        Assert.Equal(System.Numerics.BigInteger.Zero, _state.LedgerOutbox.Where(e => e.BucketName == "transit")
+            .Aggregate(System.Numerics.BigInteger.Zero, (sum, e) => sum + e.Amount));
+    }
+
+    [Fact]
+    public void A_clone_copies_every_property_and_shares_no_collection()
+    {
+        _alice.CreditDeposit(new CreditDeposit("d1", "ETH", A(100)));
+        _alice.PlaceHold(new PlaceHold("o1", "ETH", A(10)));
+        _alice.RequestWithdrawal(new RequestWithdrawal("w1", "ETH", A(5), "0xdest"));
+        _alice.BeginTransfer(new TransferFunds("t1", "bob", "ETH", A(1)));
+        _alice.CompleteWithdrawal("w1");
+        _alice.RequestWithdrawal(new RequestWithdrawal("w2", "ETH", A(5), "0xdest"));
+        _state.ArchiveInUse = true;
+
+        var clone = _state.Clone();
+        foreach (var property in typeof(WalletState).GetProperties())
+        {
+            var original = property.GetValue(_state);
+            var copied = property.GetValue(clone);
+            if (original is System.Collections.IEnumerable items)
+            {
+                Assert.NotSame(original, copied);
+                Assert.Equal(items.Cast<object>(), ((System.Collections.IEnumerable)copied!).Cast<object>());
+                Assert.NotEmpty(items.Cast<object>());
+            }
+            else Assert.Equal(original, copied);
+        }
     }
 }

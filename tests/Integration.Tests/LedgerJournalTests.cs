@@ -87,7 +87,7 @@ public sealed class LedgerJournalTests(LedgerClusterFixture fixture)
         Assert.Equal(10, entries.Select(e => e.EntryId).Distinct().Count());
         Assert.All(entries, e => Assert.Equal(("ETH", "deposit", carol), (e.Asset, e.Kind, e.UserId)));
         // Newest first: the last deposit's legs lead.
-        Assert.StartsWith($"{carol}/deposit:0xpage5:", entries[0].OperationId);
+        Assert.StartsWith($"{carol}/deposit/0xpage5:", entries[0].OperationId);
         Assert.Equal((BigInteger)15, Sum(entries, "ETH", "available"));
         Assert.Equal((BigInteger)(-15), Sum(entries, "ETH", "external"));
 

@@ -87,9 +87,10 @@ public sealed class LedgerOutageTests(LedgerClusterFixture fixture, ITestOutputH
             await wallets.TransferAsync(bob, alice, "ETH", 50, "t-back-" + bob);
             Assert.Equal([new Balance("ETH", 9_350, 0)], await wallets.GetBalancesAsync(alice));
             Assert.Equal([new Balance("ETH", 1_150, 0)], await wallets.GetBalancesAsync(bob));
-            // Deposit and the transfer alice paid: 2 entries each; the one bob paid sits in his outbox.
-            Assert.Equal(4, (await _channel.Ledger.GetStatusAsync(alice)).OutboxEntries);
-            Assert.Equal(2, (await _channel.Ledger.GetStatusAsync(bob)).OutboxEntries);
+            // Each wallet journals its own side, 2 entries a movement: alice's deposit, her debit to
+            // bob and her credit from bob; bob's credit from alice and his debit to her.
+            Assert.Equal(6, (await _channel.Ledger.GetStatusAsync(alice)).OutboxEntries);
+            Assert.Equal(4, (await _channel.Ledger.GetStatusAsync(bob)).OutboxEntries);
         }
         finally
         {

@@ -65,7 +65,7 @@ public sealed class RecoveryTests
 
         // The client's retry with the same key gets the answer and moves nothing more.
         var retry = await recovered.Wallets.TransferAsync(alice, bob, "ETH", 400, "t-crash");
-        Assert.Equal("transfer:t-crash", retry.OperationId);
+        Assert.Equal("transfer/t-crash", retry.OperationId);
         Assert.Equal([new Balance("ETH", 600, 0)], await recovered.Wallets.GetBalancesAsync(alice));
         Assert.Equal([new Balance("ETH", 400, 0)], await recovered.Wallets.GetBalancesAsync(bob));
     }

@@ -21,7 +21,8 @@ public class LedgerJournalTests(PostgresFixture postgres) : IAsyncLifetime
         MovementKind.WithdrawalRequest => LedgerMovements.WithdrawalRequest(op, "alice", "ETH", 40, At),
         MovementKind.WithdrawalComplete => LedgerMovements.WithdrawalComplete(op, "alice", "ETH", 30, At),
         MovementKind.WithdrawalFail => LedgerMovements.WithdrawalFail(op, "alice", "ETH", 10, At),
-        MovementKind.Transfer => LedgerMovements.Transfer(op, "alice", "bob", "ETH", 20, At),
+        MovementKind.Transfer => LedgerMovements.TransferIn(op, "alice", "bob", "ETH", 20, At),
+        MovementKind.TransferRefund => LedgerMovements.TransferRefund(op, "alice", "ETH", 20, At),
         MovementKind.OrderHold => LedgerMovements.OrderHold(op, "alice", "ETH", 25, At),
         MovementKind.OrderFill => LedgerMovements.OrderFill(op, "alice", "ETH", 15, "USDC", 45_000, At),
         MovementKind.OrderRelease => LedgerMovements.OrderRelease(op, "alice", "ETH", 10, At),
@@ -111,7 +112,8 @@ public class LedgerJournalTests(PostgresFixture postgres) : IAsyncLifetime
                 2 when Held(user, asset) > 0 => random.Next(2) == 0
                     ? LedgerMovements.WithdrawalComplete(op, user, asset, Held(user, asset), At)
                     : LedgerMovements.WithdrawalFail(op, user, asset, Held(user, asset), At),
-                3 when Available(user, asset) > 0 => LedgerMovements.Transfer(op, user, users.First(u => u != user), asset, Available(user, asset), At),
+                3 when Available(user, asset) > 0 => LedgerMovements.TransferOut(op + "/out", user, asset, Available(user, asset), At)
+                    .Concat(LedgerMovements.TransferIn(op + "/in", user, users.First(u => u != user), asset, Available(user, asset), At)).ToList(),
                 4 when Available(user, asset) > 1 => LedgerMovements.OrderHold(op, user, asset, Available(user, asset) / 2, At),
                 5 when Held(user, asset) > 1 => LedgerMovements.OrderFill(op, user, asset, Held(user, asset) / 2, assets.First(a => a != asset), big, At),
                 _ => Held(user, asset) > 0

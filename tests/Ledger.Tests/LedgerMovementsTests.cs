@@ -13,7 +13,9 @@ public class LedgerMovementsTests
         { "withdrawal_request", LedgerMovements.WithdrawalRequest("op", "alice", "ETH", 5, At) },
         { "withdrawal_complete", LedgerMovements.WithdrawalComplete("op", "alice", "ETH", 5, At) },
         { "withdrawal_fail", LedgerMovements.WithdrawalFail("op", "alice", "ETH", 5, At) },
-        { "transfer", LedgerMovements.Transfer("op", "alice", "bob", "ETH", 5, At) },
+        { "transfer", LedgerMovements.TransferOut("op", "alice", "ETH", 5, At) },
+        { "transfer", LedgerMovements.TransferIn("op", "alice", "bob", "ETH", 5, At) },
+        { "transfer_refund", LedgerMovements.TransferRefund("op", "alice", "ETH", 5, At) },
         { "order_hold", LedgerMovements.OrderHold("op", "alice", "ETH", 5, At) },
         { "order_fill", LedgerMovements.OrderFill("op", "alice", "ETH", 5, "USDC", 7, At) },
         { "order_release", LedgerMovements.OrderRelease("op", "alice", "ETH", 5, At) },
@@ -37,6 +39,17 @@ public class LedgerMovementsTests
     }
 
     [Fact]
+    public void A_transfer_passes_through_the_payers_transit_so_both_legs_together_move_available_to_available()
+    {
+        var legs = LedgerMovements.TransferOut("alice/transfer/t1", "alice", "ETH", 5, At)
+            .Concat(LedgerMovements.TransferIn("bob/transfer-in/alice/t1", "alice", "bob", "ETH", 5, At)).ToList();
+        var net = legs.GroupBy(e => (e.UserId, e.Bucket)).ToDictionary(g => g.Key, g => g.Aggregate(BigInteger.Zero, (s, e) => s + e.Amount));
+        Assert.Equal(new BigInteger(-5), net[("alice", LedgerBucket.Available)]);
+        Assert.Equal(BigInteger.Zero, net[("alice", LedgerBucket.Transit)]);
+        Assert.Equal(new BigInteger(5), net[("bob", LedgerBucket.Available)]);
+    }
+
+    [Fact]
     public void Order_fill_settles_each_asset_through_external()
     {
         var entries = LedgerMovements.OrderFill("f1", "alice", "ETH", 2, "USDC", 7000, At);
@@ -52,7 +65,7 @@ public class LedgerMovementsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LedgerMovements.Deposit("d", "alice", "ETH", 0, At));
         Assert.Throws<ArgumentOutOfRangeException>(() => LedgerMovements.Deposit("d", "alice", "ETH", -1, At));
         Assert.Throws<ArgumentOutOfRangeException>(() => LedgerMovements.Deposit("d", "alice", "ETH", BigInteger.Pow(2, 256), At));
-        Assert.Throws<ArgumentException>(() => LedgerMovements.Transfer("t", "alice", "alice", "ETH", 1, At));
+        Assert.Throws<ArgumentException>(() => LedgerMovements.TransferIn("t", "alice", "alice", "ETH", 1, At));
     }
 }
 

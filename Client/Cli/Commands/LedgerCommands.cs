@@ -37,7 +37,7 @@ internal static class LedgerCommands
     private static Command Reconcile()
     {
         var reconcile = new Command("reconcile",
-            $"compare every wallet's balances with the ledger; prints each difference, exit code {DriftExitCode} on drift");
+            $"compare every wallet's balances with the ledger; prints each difference, exit code {DriftExitCode} on drift or an uncheckable wallet");
         reconcile.SetAction(async (r, ct) =>
         {
             var drift = false;
@@ -46,7 +46,10 @@ internal static class LedgerCommands
                 var report = await c.Ledger.ReconcileAsync(ct);
                 foreach (var d in report.Differences)
                     Console.WriteLine($"DRIFT {d.UserId} {d.Asset} {d.Bucket}: wallet {d.WalletAmount}, ledger {d.LedgerAmount}");
-                Console.WriteLine($"{report.WalletsChecked} wallets checked, {report.Differences.Count} differences; " +
+                foreach (var u in report.Unchecked)
+                    Console.WriteLine($"UNCHECKED {u.UserId}: {u.Reason}");
+                Console.WriteLine($"{report.WalletsChecked} wallets checked, {report.Differences.Count} differences, " +
+                                  $"{report.Unchecked.Count} not checkable; " +
                                   $"{report.OutboxEntries} entries still in outboxes, {report.PendingTransfers} transfers in flight");
                 drift = report.HasDrift;
             });

@@ -30,18 +30,33 @@ public static class LedgerMovements
         BigInteger amount, DateTimeOffset at) =>
         Move(operationId, MovementKind.WithdrawalFail, userId, asset, amount, LedgerBucket.Held, LedgerBucket.Available, at);
 
-    /// <summary>Internal transfer: sender's available → receiver's available.</summary>
-    public static IReadOnlyList<LedgerEntry> Transfer(string operationId, string fromUserId, string toUserId,
+    /// <summary>
+    /// A transfer's first leg, journaled by the payer when it debits: payer's available → payer's
+    /// transit. The payee's wallet journals the second leg (<see cref="TransferIn"/>) when it
+    /// credits, so each wallet writes only its own change and each side is in the journal exactly
+    /// when it is in that wallet's state.
+    /// </summary>
+    public static IReadOnlyList<LedgerEntry> TransferOut(string operationId, string payerUserId, string asset,
+        BigInteger amount, DateTimeOffset at) =>
+        Move(operationId, MovementKind.Transfer, payerUserId, asset, amount, LedgerBucket.Available, LedgerBucket.Transit, at);
+
+    /// <summary>A transfer's second leg, journaled by the payee: payer's transit → payee's available.</summary>
+    public static IReadOnlyList<LedgerEntry> TransferIn(string operationId, string payerUserId, string payeeUserId,
         string asset, BigInteger amount, DateTimeOffset at)
     {
         RequirePositive(amount, nameof(amount));
-        if (fromUserId == toUserId) throw new ArgumentException("a transfer needs two different users", nameof(toUserId));
+        if (payerUserId == payeeUserId) throw new ArgumentException("a transfer needs two different users", nameof(payeeUserId));
         return
         [
-            Leg(operationId, 0, MovementKind.Transfer, fromUserId, asset, LedgerBucket.Available, -amount, at),
-            Leg(operationId, 1, MovementKind.Transfer, toUserId, asset, LedgerBucket.Available, amount, at),
+            Leg(operationId, 0, MovementKind.Transfer, payerUserId, asset, LedgerBucket.Transit, -amount, at),
+            Leg(operationId, 1, MovementKind.Transfer, payeeUserId, asset, LedgerBucket.Available, amount, at),
         ];
     }
+
+    /// <summary>The payee refused the credit for good: the payer's transit returns to its available.</summary>
+    public static IReadOnlyList<LedgerEntry> TransferRefund(string operationId, string payerUserId, string asset,
+        BigInteger amount, DateTimeOffset at) =>
+        Move(operationId, MovementKind.TransferRefund, payerUserId, asset, amount, LedgerBucket.Transit, LedgerBucket.Available, at);
 
     /// <summary>Placing an order reserves what it sells: available → held.</summary>
     public static IReadOnlyList<LedgerEntry> OrderHold(string operationId, string userId, string asset,

@@ -8,6 +8,7 @@ internal static class LedgerText
         LedgerBucket.Available => "available",
         LedgerBucket.Held => "held",
         LedgerBucket.External => "external",
+        LedgerBucket.Transit => "transit",
         _ => throw new ArgumentOutOfRangeException(nameof(bucket), bucket, null),
     };
 
@@ -16,6 +17,7 @@ internal static class LedgerText
         "available" => LedgerBucket.Available,
         "held" => LedgerBucket.Held,
         "external" => LedgerBucket.External,
+        "transit" => LedgerBucket.Transit,
         _ => throw new InvalidDataException($"unknown ledger bucket '{text}'"),
     };
 
@@ -29,6 +31,7 @@ internal static class LedgerText
         MovementKind.OrderHold => "order_hold",
         MovementKind.OrderFill => "order_fill",
         MovementKind.OrderRelease => "order_release",
+        MovementKind.TransferRefund => "transfer_refund",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

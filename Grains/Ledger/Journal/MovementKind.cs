@@ -11,4 +11,5 @@ public enum MovementKind
     OrderHold,
     OrderFill,
     OrderRelease,
+    TransferRefund,
 }

@@ -1,0 +1,38 @@
+using OrleansWallet.Orders;
+using OrleansWallet.Storage;
+using OrleansWallet.Wallet;
+using OrleansWallet.Wallet.Outbox;
+
+namespace OrleansWallet.Silo.Hosting;
+
+/// <summary>
+/// What the wallet and order grains use besides their own state: the side data they keep in Redis
+/// (operation archive, deposit claims, wallet directory, order lists) and the silo's one outbox
+/// writer that carries every wallet's journal entries to Postgres.
+/// </summary>
+internal static class WalletServicesHosting
+{
+    /// <summary>
+    /// Call before the Orleans silo is added: hosted services stop in reverse order, so the writer
+    /// keeps draining while the silo deactivates its grains, and stops after it.
+    /// </summary>
+    public static IServiceCollection AddWalletGrainServices(this IServiceCollection services, RedisHostOptions redis, SiloHostOptions host)
+    {
+        services.AddOptions<WalletRedisOptions>()
+            .Configure(o =>
+            {
+                o.Configuration = redis.ConnectionString;
+                // The same namespace Orleans uses for this service's grain state: "{ServiceId}/".
+                o.KeyPrefix = host.ServiceId + "/";
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WalletRedis>();
+        services.AddSingleton<OperationArchive>();
+        services.AddSingleton<DepositClaims>();
+        services.AddSingleton<WalletDirectory>();
+        services.AddSingleton<UserOrderIndex>();
+        services.AddSingleton<LedgerOutboxWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerOutboxWriter>());
+        return services;
+    }
+}
