@@ -20,8 +20,13 @@ public sealed partial class WalletGrain
     public async Task<WalletLedgerStatus> FlushLedger()
     {
         await RecordDeliveredAsync();
-        if (_outbox.Rejection is { } rejection)
-            throw new WalletException(ErrorCodes.LedgerUnavailable, $"the ledger refused this wallet's entries: {rejection}");
+        if (_outbox.Rejection is not null)
+        {
+            // An operator's flush (reconcile, history) tries a refused wallet again, from the
+            // start: whatever the journal refused may have been fixed since. Refused again, it says so.
+            _outbox.Dispose();
+            _outbox = _writer.Register(UserId);
+        }
         var target = Committed.LastSequence;
         _outbox.Publish(Committed);
         try
@@ -33,7 +38,11 @@ public sealed partial class WalletGrain
             throw new WalletException(ErrorCodes.LedgerUnavailable,
                 $"the ledger database cannot take this wallet's entries now ({ex.Dependency}: {ex.Reason}); they stay in its outbox");
         }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or ObjectDisposedException)
+        catch (InvalidOperationException refused)
+        {
+            throw new WalletException(ErrorCodes.LedgerUnavailable, refused.Message);
+        }
+        catch (Exception ex) when (ex is TimeoutException or ObjectDisposedException)
         {
             throw new WalletException(ErrorCodes.LedgerUnavailable, $"this wallet's entries are not all in the ledger yet: {ex.Message}");
         }

@@ -6,6 +6,9 @@ namespace OrleansWallet.Integration.Tests;
 /// <summary>One silo as its own OS process, so tests can kill -9 it like a crash.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
+    /// <summary>The service id every test silo runs under; Redis keys of the service start with it.</summary>
+    public const string ServiceId = "orleans-wallet-tests";
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
@@ -33,7 +36,7 @@ public sealed class SiloProcess : IAsyncDisposable
         var environment = new Dictionary<string, string?>
         {
             ["Silo__ClusterId"] = clusterId,
-            ["Silo__ServiceId"] = "orleans-wallet-tests",
+            ["Silo__ServiceId"] = ServiceId,
             ["Silo__SiloPort"] = FreePort.Next().ToString(),
             ["Silo__GatewayPort"] = FreePort.Next().ToString(),
             ["Silo__GrpcPort"] = FreePort.Next().ToString(),
