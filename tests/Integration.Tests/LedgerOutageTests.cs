@@ -117,13 +117,17 @@ public sealed class LedgerOutageTests(LedgerClusterFixture fixture, ITestOutputH
                 Assert.Equal(reader.GetInt64(1), reader.GetInt64(2));
                 counts[reader.GetString(0)] = reader.GetInt64(1);
             }
+            // Each transfer is two operations, one per wallet: the payer's debit and the payee's credit.
             Assert.Equal(new Dictionary<string, long>
             {
-                [$"{alice}/deposit:0xout1:{alice}"] = 2,
-                [$"{alice}/transfer:t-before-{alice}"] = 2,
-                [$"{alice}/deposit:0xout2:{alice}"] = 2,
-                [$"{alice}/transfer:t-during-{alice}"] = 2,
-                [$"{bob}/transfer:t-back-{bob}"] = 2,
+                [$"{alice}/deposit/0xout1:{alice}"] = 2,
+                [$"{alice}/transfer/t-before-{alice}"] = 2,
+                [$"{bob}/transfer-in/{alice}/t-before-{alice}"] = 2,
+                [$"{alice}/deposit/0xout2:{alice}"] = 2,
+                [$"{alice}/transfer/t-during-{alice}"] = 2,
+                [$"{bob}/transfer-in/{alice}/t-during-{alice}"] = 2,
+                [$"{bob}/transfer/t-back-{bob}"] = 2,
+                [$"{alice}/transfer-in/{bob}/t-back-{bob}"] = 2,
             }, counts);
         }
 
