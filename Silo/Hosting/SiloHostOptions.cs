@@ -53,6 +53,13 @@ public sealed class SiloHostOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Silo:ProbeTimeout must be 1 s to 1 min")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The most a stop may take before what is left is abandoned (the host's shutdown timeout). A
+    /// normal stop takes 1-2 s; keep this below the pod's termination grace period minus its preStop pause.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Silo:ShutdownTimeout must be 1 s to 5 min")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>Redis endpoints (section <c>Redis</c>): grain state, membership, reminders.</summary>
