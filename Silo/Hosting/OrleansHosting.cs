@@ -26,6 +26,7 @@ public static class OrleansHosting
         builder.Services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
         builder.Services.AddSingleton(sp => AssetCatalog.FromOptions(sp.GetRequiredService<IOptions<AssetOptions>>()));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<RedisDurabilityCheck>();
 
         builder.UseOrleans(silo =>
         {

@@ -70,4 +70,12 @@ public sealed class RedisHostOptions
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379,abortConnect=false</c>.</summary>
     [Required(ErrorMessage = "Redis:ConnectionString is required")]
     public string ConnectionString { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>
+    /// The durability the balances need from Redis: <c>always</c> (fsync before every
+    /// acknowledgement), <c>everysec</c>, <c>no</c>, or <c>any</c> (do not check). At start the silo
+    /// reads the server's appendonly/appendfsync and warns if they are weaker.
+    /// </summary>
+    [RegularExpression("^(always|everysec|no|any)$", ErrorMessage = "Redis:ExpectedAppendFsync must be always, everysec, no or any")]
+    public string ExpectedAppendFsync { get; set; } = "always";
 }

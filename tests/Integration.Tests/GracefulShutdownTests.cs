@@ -106,9 +106,10 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IAsyncLife
         using var process = Process.Start(info)!;
         var lines = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         await process.WaitForExitAsync();
-        var siloEndpoint = $"127.0.0.1:{silo.Environment["Silo__SiloPort"]}@";
+        // Rows are keyed "S<ip>:<port>:<generation>".
+        var siloEndpoint = $"S127.0.0.1:{silo.Environment["Silo__SiloPort"]}:";
         for (var i = 0; i + 1 < lines.Length; i += 2)
-            if (lines[i].Contains(siloEndpoint, StringComparison.Ordinal))
+            if (lines[i].StartsWith(siloEndpoint, StringComparison.Ordinal))
                 return JsonDocument.Parse(lines[i + 1]).RootElement.Clone();
         throw new InvalidOperationException($"no membership row for {siloEndpoint} under {key}:\n{string.Join('\n', lines)}");
     }
