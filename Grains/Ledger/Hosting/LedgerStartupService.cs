@@ -13,7 +13,8 @@ namespace OrleansWallet.Ledger.Hosting;
 /// <see cref="ILedgerStartupTask"/>s, then opens the <see cref="LedgerSchemaGate"/>. Until then
 /// every Postgres call fails fast as unavailable. The host does not wait for it: a silo started
 /// while Postgres is down serves everything that needs no Postgres, and the ledger becomes ready
-/// when Postgres comes back, without a restart.
+/// when Postgres comes back, without a restart. The host's start waits only for the first attempt
+/// (bounded), so with Postgres up the ledger is ready before anything is served.
 /// </summary>
 public sealed class LedgerStartupService : IHostedService, IDisposable
 {
@@ -26,6 +27,13 @@ public sealed class LedgerStartupService : IHostedService, IDisposable
     /// <summary>After the first warning, one reminder per 5 min while Postgres stays away.</summary>
     private static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long the host's start waits for the first attempt: with Postgres up, the schema is in
+    /// place before anything is served (as a synchronous migration would have it); with Postgres
+    /// refusing connections the attempt fails at once; a black-holed Postgres costs this much.
+    /// </summary>
+    private static readonly TimeSpan FirstAttemptWaitMax = TimeSpan.FromSeconds(10);
+
     private readonly LedgerMigrator _migrator;
     private readonly LedgerSchemaGate _gate;
     private readonly IServiceProvider _services;
@@ -33,6 +41,7 @@ public sealed class LedgerStartupService : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<LedgerStartupService> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _run = Task.CompletedTask;
 
     public LedgerStartupService(LedgerMigrator migrator, LedgerSchemaGate gate, IServiceProvider services,
@@ -58,10 +67,17 @@ public sealed class LedgerStartupService : IHostedService, IDisposable
     /// <summary>Completes when the ledger is ready (or the host stops).</summary>
     public Task Completion => _run;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _run = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
+        try
+        {
+            await _firstAttempt.Task.WaitAsync(FirstAttemptWaitMax, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Postgres does not answer: the host starts anyway, the ledger follows when it does.
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -80,6 +96,7 @@ public sealed class LedgerStartupService : IHostedService, IDisposable
             {
                 await BringUpAsync(cancellationToken);
                 _gate.Open();
+                _firstAttempt.TrySetResult();
                 LastError = null;
                 if (FailedAttempts > 0)
                     _logger.LogWarning("Ledger ready after {Attempts} failed attempt(s); Postgres calls are served again", FailedAttempts);
@@ -89,6 +106,7 @@ public sealed class LedgerStartupService : IHostedService, IDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                _firstAttempt.TrySetResult();
                 return;
             }
             catch (Exception ex)
@@ -109,6 +127,7 @@ public sealed class LedgerStartupService : IHostedService, IDisposable
                 {
                     _logger.LogDebug(ex, "Ledger start-up attempt {Attempts} failed", FailedAttempts);
                 }
+                _firstAttempt.TrySetResult();
             }
             try
             {
