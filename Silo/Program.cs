@@ -1,7 +1,8 @@
 using OrleansWallet.Silo.Hosting;
+using OrleansWallet.Silo.Observability;
 
-// Composition only: each concern's wiring lives in Hosting/. The content root is the binary's
-// folder so appsettings.json is found whatever the working directory.
+// Composition only: each concern's wiring lives in Hosting/ and Observability/. The content root
+// is the binary's folder so appsettings.json is found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -10,8 +11,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddWalletLedger();
 builder.AddWalletSilo();
 builder.AddWalletApi();
+builder.AddWalletOperations();
 
 var app = builder.Build();
 app.MapWalletApi();
 app.MapWalletLedgerApi();
+app.MapWalletOperations();
 app.Run();

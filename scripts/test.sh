@@ -6,6 +6,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-services.sh || { echo "could not install services"; exit 1; }
+tools=$(bash scripts/install-helm.sh) || { echo "could not install helm"; exit 1; }
+
+# The Helm chart: lint strictly and render with the default and production-like values (the
+# Operations tests then check the rendered objects one by one).
+chart=helm/orleans-wallet
+for values in "" "helm/values-production.yaml"; do
+  args=(); [ -n "$values" ] && args=(-f "$values")
+  label=${values:-default values}
+  "$tools/helm" lint --strict "$chart" "${args[@]}" >/dev/null || { "$tools/helm" lint --strict "$chart" "${args[@]}"; echo "helm lint failed ($label)"; exit 1; }
+  "$tools/helm" template wallet "$chart" --namespace wallet "${args[@]}" >/dev/null || { echo "helm template failed ($label)"; exit 1; }
+  echo "helm chart: lint --strict and template passed ($label)"
+done
 
 results="TestResults"
 rm -rf "$results"

@@ -1,15 +1,13 @@
 using System.Net;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orleans.Dashboard;
 using OrleansWallet.Silo.Grpc;
 
 namespace OrleansWallet.Silo.Hosting;
 
 /// <summary>
 /// The ASP.NET Core side of the silo: the gRPC API on its own HTTP/2 port (h2c: plain-text
-/// HTTP/2 needs a port that speaks nothing else), and an HTTP/1.1 port for operators.
+/// HTTP/2 needs a port that speaks nothing else), and an HTTP/1.1 port for operators (health,
+/// metrics, dashboard: Observability/OperationsHosting.cs).
 /// </summary>
 public static class ApiHosting
 {
@@ -31,9 +29,6 @@ public static class ApiHosting
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<OrderEventWatch>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"]);
-        builder.Services.AddGrpcHealthChecks();
         return builder;
     }
 
@@ -41,20 +36,7 @@ public static class ApiHosting
     {
         app.MapGrpcService<WalletsService>();
         app.MapGrpcService<OrdersService>();
-        app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         return app;
     }
-}
-
-/// <summary>Ready once this silo is an active member of the cluster (and so can host grains).</summary>
-internal sealed class SiloActiveHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(oracle.CurrentStatus == SiloStatus.Active
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"silo is {oracle.CurrentStatus}"));
 }

@@ -15,13 +15,14 @@ public static class LedgerHosting
     public const string Section = "Ledger";
 
     /// <summary>
-    /// Call before AddWalletSilo: hosted services start in registration order, so the schema is
-    /// migrated and the assets seeded before the silo activates any grain.
+    /// The schema is migrated and the assets seeded in the background (retried while Postgres is
+    /// unreachable); until then the ledger's Postgres calls fail fast as <c>ledger_unavailable</c>
+    /// and readiness reports the ledger as degraded. Wallets, transfers and orders need none of it.
     /// </summary>
     public static WebApplicationBuilder AddWalletLedger(this WebApplicationBuilder builder)
     {
         builder.Services.AddLedger(builder.Configuration.GetSection(Section));
-        builder.Services.AddHostedService<LedgerAssetSeeding>();
+        builder.Services.AddSingleton<ILedgerStartupTask, LedgerAssetSeeding>();
         builder.Services.AddSingleton<WalletReconciler>();
         return builder;
     }

@@ -27,6 +27,7 @@ public static class OrleansHosting
         builder.Services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
         builder.Services.AddSingleton(sp => AssetCatalog.FromOptions(sp.GetRequiredService<IOptions<AssetOptions>>()));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<RedisDurabilityCheck>();
         builder.Services.AddWalletGrainServices(redis, host);
         var faults = configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() ?? new FaultInjectionOptions();
 
@@ -48,8 +49,13 @@ public static class OrleansHosting
                 o.NumVotesForDeathDeclaration = 1;
             });
 
-            // Live grain inspection for operators, served on the HTTP port under /dashboard.
+            // Live grain inspection for operators, under /dashboard (Observability/OperationsHosting.cs).
             silo.AddDashboard(o => o.CounterUpdateIntervalMs = 1000);
+            // In a Kubernetes pod only: outside a cluster UseKubernetesHosting refuses to start.
+            // It takes the silo name from POD_NAME, the advertised address from POD_IP (unless
+            // Silo:AdvertisedIp is set), the ids from ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID, and
+            // watches the pods labelled with them so a deleted pod's silo is declared dead at once.
+            if (IsInKubernetes(configuration)) silo.UseKubernetesHosting();
             silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(redis));
             silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(redis));
             void AddStorage(ISiloBuilder target, string storage) =>
@@ -70,6 +76,10 @@ public static class OrleansHosting
         });
         return builder;
     }
+
+    /// <summary>Kubernetes sets KUBERNETES_SERVICE_HOST in every container of a pod.</summary>
+    public static bool IsInKubernetes(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["KUBERNETES_SERVICE_HOST"]);
 
     private static ConfigurationOptions RedisConfiguration(RedisHostOptions redis)
     {

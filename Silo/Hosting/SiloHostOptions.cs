@@ -53,6 +53,13 @@ public sealed class SiloHostOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Silo:ProbeTimeout must be 1 s to 1 min")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The most a stop may take before what is left is abandoned (the host's shutdown timeout). A
+    /// normal stop takes 1-2 s; keep this below the pod's termination grace period minus its preStop pause.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Silo:ShutdownTimeout must be 1 s to 5 min")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>Redis endpoints (section <c>Redis</c>): grain state, membership, reminders.</summary>
@@ -63,4 +70,12 @@ public sealed class RedisHostOptions
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379,abortConnect=false</c>.</summary>
     [Required(ErrorMessage = "Redis:ConnectionString is required")]
     public string ConnectionString { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>
+    /// The durability the balances need from Redis: <c>always</c> (fsync before every
+    /// acknowledgement), <c>everysec</c>, <c>no</c>, or <c>any</c> (do not check). At start the silo
+    /// reads the server's appendonly/appendfsync and warns if they are weaker.
+    /// </summary>
+    [RegularExpression("^(always|everysec|no|any)$", ErrorMessage = "Redis:ExpectedAppendFsync must be always, everysec, no or any")]
+    public string ExpectedAppendFsync { get; set; } = "always";
 }

@@ -62,7 +62,13 @@ public sealed class WalletCluster : IAsyncDisposable
         // The mock broker auto-creates topics with 4 partitions (it cannot create them on request).
         ["Kafka__PartitionCount"] = OrderEventsPartitionCount.ToString(),
         ["Kafka__Topic"] = OrderEventsTopic,
+        // /metrics and /dashboard answer only to these.
+        ["Operations__Username"] = OperatorUser,
+        ["Operations__Password"] = OperatorPassword,
     };
+
+    public const string OperatorUser = "operator";
+    public const string OperatorPassword = "test-operator-password";
 
     public const string OrderEventsTopic = "order-events";
     public const int OrderEventsPartitionCount = 4;

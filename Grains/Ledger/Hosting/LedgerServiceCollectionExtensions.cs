@@ -55,6 +55,7 @@ public static class LedgerServiceCollectionExtensions
         services.AddKeyedSingleton<NpgsqlDataSource>(DataSourceKey,
             (sp, _) => LedgerDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value));
         services.TryAddSingleton<LedgerMetrics>();
+        services.TryAddSingleton<LedgerSchemaGate>();
         services.TryAddSingleton<LedgerPipelines>();
         services.TryAddSingleton<IDependencyHealth>(sp => sp.GetRequiredService<LedgerPipelines>());
 
@@ -66,7 +67,9 @@ public static class LedgerServiceCollectionExtensions
         services.TryAddSingleton(sp => new WithdrawalStore(DataSource(sp), sp.GetRequiredService<LedgerPipelines>()));
         services.TryAddSingleton(sp => new WithdrawalPolicy(sp.GetRequiredService<ReferenceData>(),
             sp.GetRequiredService<WithdrawalStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService<LedgerMigrationHostedService>();
+        // Migration and start-up tasks run in the background; the gate keeps Postgres calls out until they are done.
+        services.TryAddSingleton<LedgerStartupService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerStartupService>());
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansWallet.Ledger.Metrics;
+using OrleansWallet.Ledger.Schema;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -18,11 +19,17 @@ public sealed class DependencyPipeline
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider _breaker = new();
     private readonly LedgerMetrics _metrics;
+    private readonly LedgerSchemaGate? _schemaGate;
 
-    public DependencyPipeline(string dependency, DependencyResilienceOptions options, LedgerMetrics metrics)
+    /// <param name="schemaGate">
+    /// For Postgres: calls fail fast (not counted by the breaker) while the schema is not ready.
+    /// </param>
+    public DependencyPipeline(string dependency, DependencyResilienceOptions options, LedgerMetrics metrics,
+        LedgerSchemaGate? schemaGate = null)
     {
         Dependency = dependency;
         _metrics = metrics;
+        _schemaGate = schemaGate;
         var transient = new PredicateBuilder().Handle<Exception>(TransientFailures.IsTransient);
         var builder = new ResiliencePipelineBuilder();
         if (options.RetryCount > 0)
@@ -69,6 +76,11 @@ public sealed class DependencyPipeline
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (_schemaGate is { Admits: false })
+        {
+            _metrics.RecordDependencyCall(Dependency, operation, LedgerSchemaGate.NotReadyReason, TimeSpan.Zero);
+            throw new DependencyUnavailableException(Dependency, LedgerSchemaGate.NotReadyReason);
+        }
         var outcome = "error";
         try
         {

@@ -23,5 +23,8 @@ public sealed class DependencyUnavailableException : Exception
         public const string CircuitOpen = "circuit_open";
         public const string Timeout = "timeout";
         public const string TransientFailure = "transient_failure";
+
+        /// <summary>The ledger's schema is not migrated yet (Postgres was unreachable since start).</summary>
+        public const string SchemaNotReady = "schema_not_ready";
     }
 }

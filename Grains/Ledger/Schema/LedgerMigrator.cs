@@ -45,6 +45,17 @@ public sealed class LedgerMigrator(NpgsqlDataSource dataSource, ILogger<LedgerMi
         }
     }
 
+    /// <summary>
+    /// Whether every embedded script is applied (for a host that leaves migration to someone
+    /// else and waits for it). Throws like any query if Postgres cannot be reached.
+    /// </summary>
+    public async Task<bool> IsSchemaCurrentAsync(CancellationToken cancellationToken = default)
+    {
+        // DbUp's journal query opens its own connection: check reachability first, cancellably.
+        await using (var probe = await dataSource.OpenConnectionAsync(cancellationToken)) { }
+        return await Task.Run(() => !Engine().IsUpgradeRequired(), cancellationToken);
+    }
+
     /// <summary>Names of the scripts already applied to the database, in order.</summary>
     public IReadOnlyList<string> GetAppliedMigrations() => Engine().GetExecutedScripts();
 
