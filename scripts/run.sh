@@ -104,11 +104,18 @@ if [ -z "$KAFKA_BOOTSTRAP" ]; then
 fi
 KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-24}
 
+# Postgres connection budget: every silo's pool comes out of one max_connections, less what
+# superusers and operators keep (PG_RESERVED_CONNECTIONS).
+pg_max_connections=$("$pg_bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "show max_connections")
+PG_POOL_PER_SILO=${PG_POOL_PER_SILO:-$(( (pg_max_connections - ${PG_RESERVED_CONNECTIONS:-10}) / SILOS ))}
+echo "postgres   pool of $PG_POOL_PER_SILO connections per silo (max_connections $pg_max_connections, $SILOS silos)"
+
 silo_dll="$root/Silo/bin/Release/net10.0/OrleansWallet.Silo.dll"
 silo_pids=()
 for (( i=0; i<SILOS; i++ )); do
   Redis__ConnectionString="127.0.0.1:$REDIS_PORT" \
   Ledger__Postgres__ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=wallet" \
+  Ledger__Postgres__MaximumPoolSize="$PG_POOL_PER_SILO" Ledger__Postgres__MinimumPoolSize=1 \
   Ledger__Cache__RedisConfiguration="127.0.0.1:$REDIS_PORT" \
   Kafka__BootstrapServers="$KAFKA_BOOTSTRAP" Kafka__Topic="$KAFKA_TOPIC" Kafka__PartitionCount="$KAFKA_PARTITIONS" \
   Silo__ClusterId="local" Silo__ServiceId="orleans-wallet" \
