@@ -17,6 +17,7 @@ public class MigrationTests(PostgresFixture postgres)
         "OrleansWallet.Ledger.Schema.Scripts.0001_reference_data.sql",
         "OrleansWallet.Ledger.Schema.Scripts.0002_ledger_journal.sql",
         "OrleansWallet.Ledger.Schema.Scripts.0003_withdrawals.sql",
+        "OrleansWallet.Ledger.Schema.Scripts.0004_transfer_transit.sql",
     ];
 
     [Fact]
@@ -39,7 +40,7 @@ public class MigrationTests(PostgresFixture postgres)
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM schemaversions", connection);
-        Assert.Equal(3L, await count.ExecuteScalarAsync());
+        Assert.Equal((long)Scripts.Length, await count.ExecuteScalarAsync());
         await using var tables = new NpgsqlCommand(
             "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'", connection);
         Assert.Equal("assets,ledger_entries,schemaversions,tier_limits,user_limit_overrides,users,withdrawal_allowlist,withdrawals",

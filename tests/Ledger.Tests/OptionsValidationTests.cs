@@ -24,12 +24,12 @@ public class OptionsValidationTests
     }
 
     [Fact]
-    public void Defaults_are_the_guides_and_valid()
+    public void Defaults_are_the_documented_ones_and_valid()
     {
         var services = new ServiceCollection().AddLedger(p => p.ConnectionString = GoodConnection, c => c.RedisConfiguration = "x:1");
         using var provider = services.BuildServiceProvider();
         var postgres = provider.GetRequiredService<IOptions<PostgresOptions>>().Value;
-        Assert.Equal((100, 25, 300, 3), (postgres.MaximumPoolSize, postgres.MinimumPoolSize, postgres.ConnectionLifetimeSeconds, postgres.CommandTimeoutSeconds));
+        Assert.Equal((20, 2, 300, 3), (postgres.MaximumPoolSize, postgres.MinimumPoolSize, postgres.ConnectionLifetimeSeconds, postgres.CommandTimeoutSeconds));
         var breaker = provider.GetRequiredService<IOptions<ResilienceOptions>>().Value.Postgres;
         Assert.Equal((TimeSpan.FromSeconds(3), 3, 0.5, 10, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)),
             (breaker.Timeout, breaker.RetryCount, breaker.FailureRatio, breaker.MinimumThroughput, breaker.SamplingDuration, breaker.BreakDuration));
