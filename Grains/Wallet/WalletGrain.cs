@@ -43,6 +43,12 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
 
     private WalletOutboxHandle _outbox = null!;
 
+    /// <summary>
+    /// The state storage holds. Kept apart from <c>_state.State</c>, which holds the draft while its
+    /// write is in flight: a read interleaving with that write must not see a change that may fail.
+    /// </summary>
+    private WalletState _committed = null!;
+
     /// <summary>Counts commits that moved answers out of the state into the archive: a lookup made before one must be made again.</summary>
     private long _trimEpoch;
 
@@ -80,11 +86,12 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     private string UserId => this.GetPrimaryKeyString();
 
     /// <summary>The state storage holds; never changed in place.</summary>
-    private WalletState Committed => _state.State;
+    private WalletState Committed => _committed;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Identifiers.RequireUserId(UserId);
+        _committed = _state.State;
         _outbox = _writer.Register(UserId);
         // Whatever an earlier activation left unwritten (or wrote while Postgres was down) goes now.
         _outbox.Publish(Committed);
@@ -353,7 +360,6 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         if (account.FindInvariantViolation() is { } violation)
             throw new InvalidOperationException($"wallet {UserId}: {violation}; the change was not written");
 
-        var committed = _state.State;
         _state.State = draft.State;
         try
         {
@@ -361,7 +367,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         }
         catch (Exception ex)
         {
-            _state.State = committed;
+            _state.State = _committed;
             // A conflict means storage moved on without us (a write we were told failed did land, or
             // another activation wrote): reload before the next change. Other failures may or may
             // not have landed; the next write finds out by its ETag.
@@ -370,6 +376,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
             throw new WalletException(ErrorCodes.StorageUnavailable,
                 "storage is unavailable; nothing was changed unless a retry with the same key says so");
         }
+        _committed = draft.State;
         if (archivedAny) _trimEpoch++;
         foreach (var key in draft.Folded) _delivered.Remove(key);
         _outbox.Publish(draft.State);
@@ -388,6 +395,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
             LogWriteFailed(ex, UserId);
             throw new WalletException(ErrorCodes.StorageUnavailable, "storage is unavailable; nothing was changed, retry with the same key");
         }
+        _committed = _state.State;
         _stale = false;
         _trimEpoch++;
         _outbox.Dispose();

@@ -99,6 +99,24 @@ public sealed class MoneySafetyTests(FaultCluster faults)
     }
 
     [Fact]
+    public async Task Reads_during_a_write_that_fails_never_see_its_change()
+    {
+        var alice = Ids.User("alice");
+        await _channel.Wallets.CreditDepositAsync(alice, "ETH", 100, "0xv0:" + alice);
+        for (var round = 0; round < 5; round++)
+        {
+            await faults.FailWritesAsync("wallet", alice);
+            var deposit = Assert.ThrowsAsync<RpcException>(async () =>
+                await faults.RawWallets.CreditDepositAsync(Deposit(alice, 5, $"0xv{round + 1}:{alice}")));
+            // Reads keep arriving while the doomed write is in flight (the grain is reentrant).
+            var reads = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+                await faults.RawWallets.GetBalancesAsync(new GetBalancesRequest { UserId = alice })));
+            await deposit;
+            Assert.All(reads, r => Assert.Equal("100", Assert.Single(r.Balances).Available));
+        }
+    }
+
+    [Fact]
     public async Task The_sdk_retry_after_a_failed_write_gets_the_first_real_answer()
     {
         var alice = Ids.User("alice");

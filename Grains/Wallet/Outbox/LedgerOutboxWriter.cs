@@ -32,8 +32,9 @@ public sealed partial class LedgerOutboxWriter : BackgroundService
     private static readonly TimeSpan JournalRetryDelayMin = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan JournalRetryDelayMax = TimeSpan.FromSeconds(5);
 
-    private readonly Channel<WalletOutboxHandle> _ready =
-        Channel.CreateUnbounded<WalletOutboxHandle>(new UnboundedChannelOptions { SingleReader = true });
+    // Read by the writer loop only, but a wait for it may be left pending when a journal retry
+    // falls due first (and a new one started next time): a single-reader channel allows one waiter.
+    private readonly Channel<WalletOutboxHandle> _ready = Channel.CreateUnbounded<WalletOutboxHandle>();
     private readonly ConcurrentDictionary<WalletOutboxHandle, byte> _active = new();
     private readonly HashSet<WalletOutboxHandle> _waitingForJournal = [];
     private readonly LedgerJournal _journal;
