@@ -13,13 +13,25 @@ namespace OrleansWallet.Wallet;
 /// </summary>
 public sealed class DepositClaims(WalletRedis redis)
 {
-    /// <summary>True if the deposit is this wallet's to credit (now claimed, or claimed before with the same terms).</summary>
-    public async Task<bool> ClaimAsync(string chain, string txId, string userId, string depositFingerprint)
+    /// <summary>Claims the deposit for this wallet and says how: first claim, a repeated one, or someone else's.</summary>
+    public async Task<DepositClaim> ClaimAsync(string chain, string txId, string userId, string depositFingerprint)
     {
         var claim = $"{userId}|{depositFingerprint}";
         var key = redis.Key($"deposit-tx/{chain}/{txId}");
         var database = redis.Database;
-        if (await database.StringSetAsync(key, claim, when: When.NotExists)) return true;
-        return await database.StringGetAsync(key) == claim;
+        if (await database.StringSetAsync(key, claim, when: When.NotExists)) return DepositClaim.First;
+        return await database.StringGetAsync(key) == claim ? DepositClaim.Repeated : DepositClaim.Conflict;
     }
+}
+
+public enum DepositClaim
+{
+    /// <summary>Never claimed before: so never credited anywhere, this wallet included.</summary>
+    First,
+
+    /// <summary>Claimed before by this wallet with the same terms: credited already, or a retry of a failed attempt.</summary>
+    Repeated,
+
+    /// <summary>Claimed by another wallet or with other terms.</summary>
+    Conflict,
 }

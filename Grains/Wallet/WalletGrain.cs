@@ -110,14 +110,14 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     public async Task<OperationResult> CreditDeposit(CreditDeposit command)
     {
         var asset = Account(Committed).ValidateDeposit(command);
-        var key = WalletKeys.Deposit(command.TxId);
-        // The tx id's claim and the key's lookup are independent: both in flight at once.
-        var claim = Redis(() => _depositClaims.ClaimAsync(asset.Chain, command.TxId, UserId, WalletAccount.DepositFingerprint(command)));
-        var lookup = LookupAsync([key]);
-        if (!await claim)
+        string[] keys = [WalletKeys.Deposit(command.TxId)];
+        var claim = await Redis(() => _depositClaims.ClaimAsync(asset.Chain, command.TxId, UserId, WalletAccount.DepositFingerprint(command)));
+        if (claim == DepositClaim.Conflict)
             throw new WalletException(ErrorCodes.IdempotencyConflict,
                 $"tx_id '{command.TxId}' on {asset.Chain} was already credited to another wallet or with other terms");
-        return await MutateAsync([key], await lookup, a => a.CreditDeposit(command));
+        // A first claim means no wallet ever credited this tx: nothing to look up in the archive.
+        var lookup = claim == DepositClaim.First ? new ArchiveLookup(_trimEpoch, EmptyArchive) : await LookupAsync(keys);
+        return await MutateAsync(keys, lookup, a => a.CreditDeposit(command));
     }
 
     /// <summary>
