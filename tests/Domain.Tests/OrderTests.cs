@@ -148,4 +148,48 @@ public class OrderTests
             .Reject(ErrorCodes.InsufficientFunds, Now);
         Assert.Equal((OrderEventTypes.Rejected, "insufficient_funds", 1L), (rejected.Type, rejected.Payload.RejectReason, rejected.Sequence));
     }
+
+    [Fact]
+    public void A_fill_whose_bought_total_would_pass_2_pow_256_is_refused_and_changes_nothing()
+    {
+        var order = PlacedOrder();
+        order.ApplyFill(new FillOrder("f1", A(4), Money.Amount.From(Money.Amount.MaxValue - 1)), Now);
+        var before = order.ToView();
+
+        var ex = Assert.Throws<WalletException>(() => order.ApplyFill(new FillOrder("f2", A(1), A(30_000)), Now));
+        Assert.Equal(ErrorCodes.BalanceOverflow, ex.Code);
+        Assert.Equal(before, order.ToView());
+        Assert.Single(order.Fills);
+    }
+
+    [Fact]
+    public void A_fill_the_wallet_refused_is_undone_and_its_id_stays_refused()
+    {
+        var order = PlacedOrder();
+        order.ApplyFill(new FillOrder("f1", A(4), A(12_000)), Now);
+        order.MarkSettled("f1");
+        order.ApplyFill(new FillOrder("f2", A(6), A(18_000)), Now);
+        Assert.Equal(OrderStatus.Filled, order.Status);
+
+        var refused = order.RefuseFill("f2", ErrorCodes.BalanceOverflow, Now);
+        Assert.Equal(OrderEventTypes.FillRefused, refused.Type);
+        Assert.Equal((OrderStatus.PartiallyFilled, A(4), A(12_000)), (order.Status, order.Sold, order.Bought));
+        var again = Assert.Throws<WalletException>(() => order.ApplyFill(new FillOrder("f2", A(6), A(18_000)), Now));
+        Assert.Equal(ErrorCodes.BalanceOverflow, again.Code);
+        Assert.Throws<InvalidOperationException>(() => order.RefuseFill("f1", ErrorCodes.BalanceOverflow, Now));
+    }
+
+    [Fact]
+    public void A_clone_is_independent_of_the_order_it_copies()
+    {
+        var order = PlacedOrder();
+        order.ApplyFill(new FillOrder("f1", A(4), A(12_000)), Now);
+        var copy = order.Clone();
+        copy.MarkSettled("f1");
+        copy.ApplyFill(new FillOrder("f2", A(1), A(3_000)), Now);
+
+        Assert.False(order.Fills.Single().Settled);
+        Assert.Equal((A(4), 1), (order.Sold, order.Fills.Count));
+        Assert.Equal((A(5), 2), (copy.Sold, copy.Fills.Count));
+    }
 }
