@@ -35,6 +35,9 @@ public static class ResultWriter
 
     // ------------------------------------------------------------------ HTML
 
+    /// <summary>Marks the end of a phase in the timeline: plots start a new line after it.</summary>
+    private static readonly SeriesPoint Break = new();
+
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
     public static string Html(LoadResult result)
@@ -50,7 +53,9 @@ public static class ResultWriter
         foreach (var phase in phases)
         {
             boundaries.Add((offset, phase.Name));
-            foreach (var p in phase.Series) points.Add((offset + p.T + p.Seconds, p, phase.Name));
+            // Each second is drawn at its middle; a phase's lines do not join the next phase's.
+            foreach (var p in phase.Series) points.Add((offset + p.T + p.Seconds / 2, p, phase.Name));
+            if (phase.Series.Count > 0) points.Add((double.NaN, Break, phase.Name));
             offset += Math.Max(phase.DurationSeconds, phase.Series.Count > 0 ? phase.Series[^1].T + phase.Series[^1].Seconds : 0);
         }
 
@@ -132,7 +137,7 @@ public static class ResultWriter
         var max = new List<(double, double)>();
         foreach (var (t, p, _) in points)
         {
-            if (p.Calls == 0) continue;
+            if (p.Calls == 0 && !double.IsNaN(t)) continue;
             p50.Add((t, p.P50Ms));
             p99.Add((t, p.P99Ms));
             max.Add((t, p.MaxMs));
@@ -158,6 +163,12 @@ public static class ResultWriter
         var cpuClient = new List<(double, double)>();
         foreach (var (t, p, _) in points)
         {
+            if (double.IsNaN(t))
+            {
+                cpuSilo.Add((t, 0));
+                cpuClient.Add((t, 0));
+                continue;
+            }
             if (p.SiloCpuPct is { } s) cpuSilo.Add((t, s));
             if (p.ClientCpuPct is { } c) cpuClient.Add((t, c));
         }
@@ -223,6 +234,7 @@ public static class ResultWriter
         foreach (var (_, _, pts) in series)
             foreach (var (x, y) in pts)
             {
+                if (double.IsNaN(x)) continue;
                 xMax = Math.Max(xMax, x);
                 yMax = Math.Max(yMax, y);
                 if (y > 0) yMin = Math.Min(yMin, y);
@@ -283,12 +295,20 @@ public static class ResultWriter
         var legendY = top + 10;
         foreach (var (name, color, pts) in series)
         {
-            if (pts.Count > 0)
+            var open = false;
+            foreach (var (x, y) in pts)
             {
-                sb.Append("<polyline fill=\"none\" stroke=\"").Append(color).Append("\" stroke-width=\"1.5\" points=\"");
-                foreach (var (x, y) in pts) sb.Append(CultureInfo.InvariantCulture, $"{X(x):F1},{Y(y):F1} ");
-                sb.Append("\"/>");
+                if (double.IsNaN(x) || double.IsNaN(y))
+                {
+                    if (open) sb.Append("\"/>");
+                    open = false;
+                    continue;
+                }
+                if (!open) sb.Append("<polyline fill=\"none\" stroke=\"").Append(color).Append("\" stroke-width=\"1.5\" points=\"");
+                open = true;
+                sb.Append(CultureInfo.InvariantCulture, $"{X(x):F1},{Y(y):F1} ");
             }
+            if (open) sb.Append("\"/>");
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + plotW + 10}\" y=\"{legendY - 8}\" width=\"10\" height=\"10\" fill=\"{color}\"/>");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW + 24}\" y=\"{legendY + 1}\">{E(name)}</text>");
             legendY += 16;
