@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansWallet.Cli.Load;
 
 /// <summary>The JSON result of one <c>load</c> run (written as camelCase; <see cref="SchemaVersion"/> changes when fields change meaning).</summary>
@@ -23,6 +25,7 @@ public sealed class LoadResult
     public RampResult? Ramp { get; set; }
     public ReconcileResult? Reconcile { get; set; }
 
+    [JsonIgnore]
     public PhaseResult? HeadlinePhase => Phases.Find(p => p.Name == Headline);
 }
 

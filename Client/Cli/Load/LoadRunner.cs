@@ -28,6 +28,15 @@ public sealed class LoadRunner
     /// <summary>A ramp step holds only if it completed at least this share of the operations offered.</summary>
     private const double RampAchievedShareMin = 0.9;
 
+    /// <summary>
+    /// A ramp whose starting rate already breaks the bounds halves it, at most this often (1/16 of
+    /// the start), before giving up: a start chosen from a noisy closed-loop figure still finds a rate that holds.
+    /// </summary>
+    private const int RampDownStepsMax = 4;
+
+    /// <summary>Below one operation per second a p99 means nothing.</summary>
+    private const double RampRateMin = 1;
+
     private readonly LoadOptions _options;
     private readonly IReadOnlyList<WalletChannel> _channels;
     private readonly ProcessSampler _sampler;
@@ -294,6 +303,7 @@ public sealed class LoadRunner
             result.Phases.Add(await OpenPhaseAsync("warmup", rate, _options.Warmup));
 
         PhaseResult? best = null;
+        var downSteps = 0;
         for (var step = 1; step <= _options.RampStepsMax && !cancellationToken.IsCancellationRequested; step++)
         {
             var phase = await OpenPhaseAsync($"ramp-{step}", rate, _options.RampStepDuration);
@@ -303,16 +313,27 @@ public sealed class LoadRunner
             ramp.Steps.Add(new RampStep(Math.Round(rate, 1), Math.Round(achieved, 1), Math.Round(phase.OpsPerSecond, 1), phase.LatencyMs.P99,
                 Math.Round(errorRatio, 5), held, verdict));
             Say($"ramp step {step}: offered {rate:N0}/s, achieved {achieved:N0}/s, p99 {phase.LatencyMs.P99:N1} ms, errors {errorRatio:P2}: {verdict}");
-            if (!held) break;
+            if (!held)
+            {
+                // Nothing held yet: the start was above what holds, so halve it and climb again from there.
+                if (best is null && downSteps < RampDownStepsMax && rate / 2 >= RampRateMin)
+                {
+                    downSteps++;
+                    rate /= 2;
+                    continue;
+                }
+                break;
+            }
             best = phase;
             ramp.MaxSustainableRate = Math.Round(rate, 1);
             ramp.MaxSustainableOpsPerSecond = Math.Round(phase.OpsPerSecond, 1);
             rate *= _options.RampStepFactor;
         }
 
+        if (cancellationToken.IsCancellationRequested) return;
         if (best is null)
         {
-            Say("ramp: no step held (even the starting rate broke the bounds): no half-rate run; lower --rate");
+            Say($"ramp: no step held (the start and up to {RampDownStepsMax} halvings of it all broke the bounds): no half-rate run; lower --rate");
             return;
         }
         var half = ramp.MaxSustainableRate / 2;

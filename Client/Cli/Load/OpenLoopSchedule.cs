@@ -10,7 +10,7 @@ namespace OrleansWallet.Cli.Load;
 public sealed class OpenLoopSchedule
 {
     private readonly long _startTicks;
-    private readonly double _ticksPerOperation;
+    private readonly long _tickFrequency;
 
     public OpenLoopSchedule(long startTicks, double ratePerSecond, long tickFrequency)
     {
@@ -19,19 +19,20 @@ public sealed class OpenLoopSchedule
         if (tickFrequency <= 0) throw new ArgumentOutOfRangeException(nameof(tickFrequency));
         _startTicks = startTicks;
         RatePerSecond = ratePerSecond;
-        _ticksPerOperation = tickFrequency / ratePerSecond;
+        _tickFrequency = tickFrequency;
     }
 
     public double RatePerSecond { get; }
 
     /// <summary>The intended start of operation <paramref name="index"/> (from 0).</summary>
-    public long IntendedTicks(long index) => _startTicks + (long)(index * _ticksPerOperation);
+    /// <remarks>Computed from the index each time (never by adding a spacing up), so rounding cannot accumulate into drift.</remarks>
+    public long IntendedTicks(long index) => _startTicks + (long)Math.Round((double)index * _tickFrequency / RatePerSecond);
 
     /// <summary>How many operations should have started by <paramref name="nowTicks"/> (operations 0 .. n-1).</summary>
     public long DueCount(long nowTicks)
     {
         if (nowTicks < _startTicks) return 0;
-        return (long)((nowTicks - _startTicks) / _ticksPerOperation) + 1;
+        return (long)Math.Floor((double)(nowTicks - _startTicks) * RatePerSecond / _tickFrequency) + 1;
     }
 
     /// <summary>Ticks from <paramref name="nowTicks"/> until operation <paramref name="index"/> is due (0 if due already).</summary>
