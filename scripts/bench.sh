@@ -149,10 +149,13 @@ reconcile() {   # reconcile after a phase; drift fails the bench (at the end, so
   set +e
   out=$(dotnet "$cli" --endpoint "$endpoint" load reconcile 2>&1)
   rc=$?
-  # Right after the outage the breaker may still be open: retry while the ledger is unavailable.
-  for _ in 1 2 3 4 5 6; do
-    [ "$rc" -eq 1 ] && grep -q "ledger_unavailable\|circuit" <<<"$out" || break
-    sleep 10; out=$(dotnet "$cli" --endpoint "$endpoint" load reconcile 2>&1); rc=$?
+  # The silos' Postgres breaker may still be open (after the outage, or after load that made Postgres
+  # time out): retry for up to RECONCILE_WAIT_SECONDS while the ledger says it is unavailable.
+  local waited=0
+  while [ "$rc" -eq 1 ] && grep -q "ledger_unavailable" <<<"$out" && [ "$waited" -lt "${RECONCILE_WAIT_SECONDS:-180}" ]; do
+    echo "reconcile after $phase: ledger unavailable, again in 10 s ($waited s waited)"
+    sleep 10; waited=$((waited + 10))
+    out=$(dotnet "$cli" --endpoint "$endpoint" load reconcile 2>&1); rc=$?
   done
   set -e
   echo "$out" | tail -3

@@ -41,7 +41,7 @@ internal static class LoadCommand
     private static readonly Option<string> Warmup = new("--warmup") { Description = "load before measuring, not counted", DefaultValueFactory = _ => "5s" };
     private static readonly Option<int> Batch = new("--batch") { Description = "deposits/transfers per SubmitBatch call (1: one operation per call)", DefaultValueFactory = _ => 1 };
     private static readonly Option<int> ReadBatch = new("--read-batch") { Description = "users per GetBalancesBatch call (1: GetBalances)", DefaultValueFactory = _ => 1 };
-    private static readonly Option<double> ReplayFraction = new("--replay-fraction") { Description = "share of deposits/transfers re-sent with the previous key and payload (a client retry)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<double> ReplayFraction = new("--replay-fraction") { Description = "share of single deposits/transfers re-sent with the caller's previous key and payload (a client retry; not in batches)", DefaultValueFactory = _ => 0 };
     private static readonly Option<double> OrderFillAll = new("--order-fill-all-fraction") { Description = "share of order lifecycles filled completely instead of half-filled then cancelled", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Deadline = new("--deadline") { Description = "deadline of one call including the SDK's retries", DefaultValueFactory = _ => "10s" };
     private static readonly Option<int?> MaxAttempts = new("--max-attempts") { Description = "attempts per call on Unavailable (the SDK's default: 4)" };

@@ -114,6 +114,9 @@ public sealed class CpuResult
     public double? SiloCpuSeconds { get; set; }
     public double? SiloCpuUsPerOp { get; set; }
 
+    /// <summary>The same figure as <see cref="SiloCpuUsPerOp"/>, in the unit: CPU seconds per 1,000 operations.</summary>
+    public double? SiloCpuSecondsPer1000Ops { get; set; }
+
     /// <summary>Silo CPU in % of one core over the phase, summed over silos (this machine has <see cref="LoadResult.ProcessorCount"/> cores).</summary>
     public double? SiloCpuPct { get; set; }
 

@@ -561,6 +561,7 @@ public sealed class LoadRunner
             cpu.SiloCpuSeconds = Math.Round(total, 3);
             cpu.SiloCpuPct = elapsed > 0 ? Math.Round(total / elapsed * 100, 1) : null;
             cpu.SiloCpuUsPerOp = result.Operations > 0 ? Math.Round(total * 1e6 / result.Operations, 1) : null;
+            cpu.SiloCpuSecondsPer1000Ops = result.Operations > 0 ? Math.Round(total * 1000 / result.Operations, 4) : null;
             cpu.SiloRssMiBMax = cpu.Silos.Count > 0 ? cpu.Silos.Max(s => s.RssMiBMax) : null;
         }
         return result;
@@ -584,7 +585,7 @@ public sealed class LoadRunner
         foreach (var f in p.Failures.Take(8)) _out.WriteLine($"   {f.Kind,-15} {f.Label}: {f.Count:N0}");
         var cpu = p.Cpu;
         var siloText = cpu.SiloCpuSeconds is { } s
-            ? $"silo CPU {s:N2} s ({cpu.SiloCpuPct:N0}% of a core) = {cpu.SiloCpuUsPerOp:N1} µs/op, silo RSS max {cpu.SiloRssMiBMax:N0} MiB; "
+            ? $"silo CPU {s:N2} s ({cpu.SiloCpuPct:N0}% of a core) = {cpu.SiloCpuUsPerOp:N1} µs/op ({cpu.SiloCpuSecondsPer1000Ops:N3} s per 1,000 ops), silo RSS max {cpu.SiloRssMiBMax:N0} MiB; "
             : "silo CPU: no source (give --silo-pid or --metrics-url); ";
         _out.WriteLine($"   {siloText}client CPU {cpu.ClientCpuSeconds:N2} s ({cpu.ClientCpuPct:N0}%) = {cpu.ClientCpuUsPerOp:N1} µs/op");
         if (p.Throughput.ChangePct is { } change)
