@@ -48,6 +48,9 @@ public sealed class LoadRunner
     private volatile bool _stop;
     private long _issued;
 
+    /// <summary>Every caller of the run gets its own id (it starts its keys), across all phases and ramp steps.</summary>
+    private int _nextWorkerId = -1;
+
     public LoadRunner(LoadOptions options, IReadOnlyList<WalletChannel> channels, ProcessSampler sampler, TextWriter output)
     {
         _options = options;
@@ -127,7 +130,7 @@ public sealed class LoadRunner
         var workers = new Task[Math.Min(_options.SetupConcurrency, _options.Users)];
         for (var i = 0; i < workers.Length; i++)
         {
-            var worker = _workload.NewWorker(i, _seed + i);
+            var worker = NewWorker();
             workers[i] = Task.Run(async () =>
             {
                 while (!cancellationToken.IsCancellationRequested)
@@ -193,10 +196,16 @@ public sealed class LoadRunner
         var workers = new Task[concurrency];
         for (var i = 0; i < concurrency; i++)
         {
-            var worker = _workload.NewWorker(i, _seed + 1_000_003 * (i + 1));
+            var worker = NewWorker();
             workers[i] = Task.Run(() => WorkerLoopAsync(worker, limit));
         }
         await Task.WhenAll(workers);
+    }
+
+    private WorkerState NewWorker()
+    {
+        var id = Interlocked.Increment(ref _nextWorkerId);
+        return _workload.NewWorker(id, unchecked(_seed + 1_000_003 * (id + 1)));
     }
 
     private async Task WorkerLoopAsync(WorkerState worker, long? limit)
@@ -261,7 +270,7 @@ public sealed class LoadRunner
                 if (!pool.TryTake(out var worker))
                 {
                     if (created >= _options.MaxInFlight) break;
-                    worker = _workload.NewWorker(created, _seed + 7_919 * (created + 1));
+                    worker = NewWorker();
                     created++;
                 }
                 var intended = schedule.IntendedTicks(index);
