@@ -76,5 +76,8 @@ public sealed class LoadEndToEndTests : IAsyncLifetime
         Assert.Equal(0, openPhase.Timeouts + openPhase.Failed + openPhase.Refused);
 
         Assert.Equal(0, await CliAsync("--endpoint", endpoint, "load", "reconcile"));
+        File.Delete(open + ".html");
+        Assert.Equal(0, await CliAsync("load", "report", "--result", open + ".json"));
+        Assert.Contains("<svg", await File.ReadAllTextAsync(open + ".html"));
     }
 }

@@ -69,7 +69,39 @@ internal static class LoadCommand
         load.SetAction(RunAsync);
         load.Subcommands.Add(BenchTableCommand.Create());
         load.Subcommands.Add(ReconcileCommand());
+        load.Subcommands.Add(ReportCommand());
         return load;
+    }
+
+    /// <summary><c>load report --result R.json</c>: writes R.html again from a result (e.g. one copied from another machine).</summary>
+    private static Command ReportCommand()
+    {
+        var resultOption = new Option<string>("--result") { Description = "a load result (JSON)", Required = true };
+        var report = new Command("report", "write the HTML report of a load result (JSON) next to it") { resultOption };
+        report.SetAction(async (r, _) =>
+        {
+            var path = r.GetValue(resultOption)!;
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"--result: '{path}' does not exist");
+                return InvalidOptionsExitCode;
+            }
+            LoadResult result;
+            try
+            {
+                result = ResultWriter.FromJson(await File.ReadAllTextAsync(path));
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                Console.Error.WriteLine($"--result: '{path}' is not a load result: {ex.Message}");
+                return InvalidOptionsExitCode;
+            }
+            var html = Path.ChangeExtension(path, ".html");
+            await File.WriteAllTextAsync(html, ResultWriter.Html(result));
+            Console.WriteLine($"report: {html}");
+            return 0;
+        });
+        return report;
     }
 
     /// <summary>

@@ -35,6 +35,8 @@ public static class ResultWriter
 
     // ------------------------------------------------------------------ HTML
 
+    private const double PlotSecondsMin = 0.5;
+
     /// <summary>Marks the end of a phase in the timeline: plots start a new line after it.</summary>
     private static readonly SeriesPoint Break = new();
 
@@ -54,10 +56,14 @@ public static class ResultWriter
         {
             boundaries.Add((offset, phase.Name));
             // Each second is drawn at its middle; a phase's lines do not join the next phase's.
-            foreach (var p in phase.Series) points.Add((offset + p.T + p.Seconds / 2, p, phase.Name));
+            // A phase's last, partial second is left out of the plots when shorter than half a second: a
+            // few calls over a sliver of time would draw a spike of rate that never happened (the JSON keeps it).
+            foreach (var p in phase.Series)
+                if (p.Seconds >= PlotSecondsMin) points.Add((offset + p.T + p.Seconds / 2, p, phase.Name));
             if (phase.Series.Count > 0) points.Add((double.NaN, Break, phase.Name));
             offset += Math.Max(phase.DurationSeconds, phase.Series.Count > 0 ? phase.Series[^1].T + phase.Series[^1].Seconds : 0);
         }
+        var timelineEnd = Math.Max(1, offset);
 
         var kinds = new List<string>();
         foreach (var (_, p, _) in points)
@@ -129,7 +135,7 @@ public static class ResultWriter
             foreach (var (t, p, _) in points) series.Add((t, p.Seconds > 0 ? p.OpsByKind.GetValueOrDefault(kinds[i]) / p.Seconds : 0));
             throughput.Add((kinds[i], Palette[(i + 1) % Palette.Length], series));
         }
-        sb.Append(Plot(throughput, boundaries, "ops/s", logY: false));
+        sb.Append(Plot(throughput, boundaries, timelineEnd, "ops/s", logY: false));
 
         sb.Append("<h2>Latency per second (ms, log scale; open loop counts from the intended start)</h2>");
         var p50 = new List<(double, double)>();
@@ -142,7 +148,7 @@ public static class ResultWriter
             p99.Add((t, p.P99Ms));
             max.Add((t, p.MaxMs));
         }
-        sb.Append(Plot([("p50", Palette[2], p50), ("p99", Palette[1], p99), ("max", Palette[8], max)], boundaries, "ms", logY: true));
+        sb.Append(Plot([("p50", Palette[2], p50), ("p99", Palette[1], p99), ("max", Palette[8], max)], boundaries, timelineEnd, "ms", logY: true));
 
         sb.Append("<h2>Errors per second (refusals are expected in a random mix; timeouts are not)</h2>");
         var refused = new List<(double, double)>();
@@ -157,7 +163,7 @@ public static class ResultWriter
             failed.Add((t, p.Failed));
         }
         sb.Append(Plot([("refused", Palette[3], refused), ("unavailable", Palette[4], unavailable), ("timeouts", Palette[1], timeouts),
-            ("failed", Palette[5], failed)], boundaries, "per s", logY: false));
+            ("failed", Palette[5], failed)], boundaries, timelineEnd, "per s", logY: false));
 
         var cpuSilo = new List<(double, double)>();
         var cpuClient = new List<(double, double)>();
@@ -173,7 +179,7 @@ public static class ResultWriter
             if (p.ClientCpuPct is { } c) cpuClient.Add((t, c));
         }
         sb.Append("<h2>CPU (% of one core; silos summed)</h2>");
-        sb.Append(Plot([("silos", Palette[0], cpuSilo), ("load generator", Palette[3], cpuClient)], boundaries, "%", logY: false));
+        sb.Append(Plot([("silos", Palette[0], cpuSilo), ("load generator", Palette[3], cpuClient)], boundaries, timelineEnd, "%", logY: false));
 
         var failures = new List<(string Phase, FailureCount F)>();
         foreach (var p in phases)
@@ -217,6 +223,7 @@ public static class ResultWriter
     private static string FormatValue(object value) => value switch
     {
         IEnumerable<string> list => string.Join(",", list),
+        JsonElement { ValueKind: JsonValueKind.Array } array => string.Join(",", array.EnumerateArray().Select(e => e.ToString())),
         double d => d.ToString(CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
@@ -225,12 +232,12 @@ public static class ResultWriter
 
     /// <summary>A line plot as inline SVG: time on x (seconds since the run started), phase boundaries as dashed lines.</summary>
     public static string Plot(IReadOnlyList<(string Name, string Color, List<(double X, double Y)> Points)> series,
-        IReadOnlyList<(double T, string Name)> boundaries, string unit, bool logY)
+        IReadOnlyList<(double T, string Name)> boundaries, double xEnd, string unit, bool logY)
     {
         const int width = 960, height = 260, left = 64, right = 130, top = 14, bottom = 34;
         var plotW = width - left - right;
         var plotH = height - top - bottom;
-        double xMax = 1, yMax = 0, yMin = double.MaxValue;
+        double xMax = Math.Max(1, xEnd), yMax = 0, yMin = double.MaxValue;
         foreach (var (_, _, pts) in series)
             foreach (var (x, y) in pts)
             {
