@@ -61,13 +61,15 @@ public sealed class PhaseRecorderTests
     }
 
     [Fact]
-    public void Fund_calls_are_counted_as_calls_but_the_setup_is_the_only_phase_that_has_them()
+    public void The_setup_counts_its_funding_deposits_as_operations_in_totals_and_series_alike()
     {
         var recorder = new PhaseRecorder("setup", 0);
         recorder.Record(CallKind.Fund, 100, 10, OutcomeClass.Ok);
         recorder.Finish(Second / 2);
         Assert.Equal(1, recorder.Totals(CallKind.Fund).Operations);
         Assert.Equal(1, recorder.Series[0].Calls);
+        Assert.Equal(1, recorder.Series[0].Ops);
+        Assert.Equal(1, recorder.Series[0].OpsByKind["fund"]);
     }
 
     [Fact]

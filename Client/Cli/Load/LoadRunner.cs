@@ -484,7 +484,6 @@ public sealed class LoadRunner
         long ok = 0, refused = 0, unavailable = 0, timeouts = 0, failed = 0;
         foreach (var t in recorder.AllTotals())
         {
-            if (!Outcomes.CountsAsOperation(t.Kind) && recorder.Name != "setup") continue;
             ok += t.Ok;
             refused += t.Refused;
             unavailable += t.Unavailable;

@@ -60,8 +60,6 @@ public static class Outcomes
         _ => (OutcomeClass.Failed, $"Exception/{exception.GetType().Name}"),
     };
 
-    public static bool CountsAsOperation(CallKind kind) => kind != CallKind.Fund;
-
     public static string Name(CallKind kind) => kind switch
     {
         CallKind.Fund => "fund",

@@ -178,11 +178,10 @@ public sealed class PhaseRecorder
                 var n = Interlocked.Exchange(ref slot.Counters[k * CounterCount + 1 + o], 0);
                 _totalCounters[k * CounterCount + 1 + o] += n;
                 items += n;
-                if (!Outcomes.CountsAsOperation((CallKind)k)) continue;
                 point.AddOutcome((OutcomeClass)o, n);
             }
             point.Calls += calls;
-            if (Outcomes.CountsAsOperation((CallKind)k)) point.Ops += items;
+            point.Ops += items;
             if (items > 0) point.OpsByKind[Outcomes.Name((CallKind)k)] = items;
         }
         point.P50Ms = _secondScratch.PercentileUs(0.50) / 1000.0;
