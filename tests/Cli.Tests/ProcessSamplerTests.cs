@@ -68,4 +68,39 @@ public sealed class ProcessSamplerTests
         Assert.Equal(325_058_560, sample.RssBytes);
         Assert.Null(ProcessSampler.ParsePrometheus("up 1\n", "x"));
     }
+
+    [Fact]
+    public async Task Scrapes_a_metrics_url_with_basic_credentials_from_the_url()
+    {
+        var port = FreePort.Next();
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("ops:s3cret"));
+        var serving = Task.Run(async () =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var context = await listener.GetContextAsync();
+                var authorized = context.Request.Headers["Authorization"] == expected;
+                context.Response.StatusCode = authorized ? 200 : 401;
+                if (authorized)
+                {
+                    var body = System.Text.Encoding.UTF8.GetBytes("process_cpu_seconds_total 3.25\nprocess_resident_memory_bytes 104857600\n");
+                    await context.Response.OutputStream.WriteAsync(body);
+                }
+                context.Response.Close();
+            }
+        });
+
+        using var withCredentials = new ProcessSampler([], [new Uri($"http://ops:s3cret@127.0.0.1:{port}/metrics")]);
+        var sample = Assert.Single(await withCredentials.SampleAsync());
+        Assert.Equal(3.25, sample.CpuSeconds);
+        Assert.Equal(104_857_600, sample.RssBytes);
+        Assert.DoesNotContain("s3cret", sample.Source);
+
+        using var without = new ProcessSampler([], [new Uri($"http://127.0.0.1:{port}/metrics")]);
+        Assert.Empty(await without.SampleAsync());   // 401: no figure rather than a wrong one
+        await serving;
+    }
 }

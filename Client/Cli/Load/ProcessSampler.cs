@@ -39,7 +39,7 @@ public sealed class ProcessSampler : IDisposable
     {
         var parts = new List<string>();
         if (_pids.Count > 0) parts.Add("pids " + string.Join(",", _pids));
-        foreach (var url in _metricsUrls) parts.Add($"metrics {url.GetLeftPart(UriPartial.Path)}");
+        foreach (var url in _metricsUrls) parts.Add($"metrics {StripUserInfo(url).GetLeftPart(UriPartial.Path)}");
         return parts.Count == 0 ? "none" : string.Join("; ", parts);
     }
 
@@ -118,7 +118,8 @@ public sealed class ProcessSampler : IDisposable
             using var response = await _http!.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode) return null;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            return ParsePrometheus(text, url.GetLeftPart(UriPartial.Path));
+            // The source names the URL without its credentials: it goes into results and reports.
+            return ParsePrometheus(text, StripUserInfo(url).GetLeftPart(UriPartial.Path));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
