@@ -75,7 +75,7 @@ public sealed class LoadEndToEndTests : IAsyncLifetime
         Assert.InRange(openPhase.Operations, 60, 100);   // 40/s for 2 s, give or take the start
         Assert.Equal(0, openPhase.Timeouts + openPhase.Failed + openPhase.Refused);
 
-        Assert.Equal(0, await CliAsync("--endpoint", endpoint, "load", "reconcile"));
+        Assert.Equal(0, await CliAsync("--endpoint", endpoint, "load", "reconcile", "--quiesce-timeout", "30s"));
         File.Delete(open + ".html");
         Assert.Equal(0, await CliAsync("load", "report", "--result", open + ".json"));
         Assert.Contains("<svg", await File.ReadAllTextAsync(open + ".html"));

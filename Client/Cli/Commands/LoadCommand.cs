@@ -20,6 +20,8 @@ internal static class LoadCommand
     /// <summary>Reconcile visits every wallet twice: with 100,000 wallets that is far beyond a call's 10 s deadline.</summary>
     private static readonly TimeSpan ReconcileDeadline = TimeSpan.FromMinutes(10);
 
+    private static readonly TimeSpan QuiescePoll = TimeSpan.FromSeconds(10);
+
     private static readonly Option<string?> Endpoints = new("--endpoints")
         { Description = "comma-separated gRPC endpoints to spread calls over (default: --endpoint), e.g. http://127.0.0.1:5001,http://127.0.0.1:5002" };
     private static readonly Option<int> Connections = new("--connections") { Description = "channels (HTTP/2 connections) per endpoint", DefaultValueFactory = _ => 1 };
@@ -110,12 +112,25 @@ internal static class LoadCommand
     /// </summary>
     private static Command ReconcileCommand()
     {
+        var quiesce = new Option<string>("--quiesce-timeout")
+        {
+            Description = "repeat (every 10 s, up to this long) while journal entries wait in outboxes, transfers are in flight or the ledger " +
+                          "is unavailable, and judge the first quiescent answer (0: judge the first answer)",
+            DefaultValueFactory = _ => "0",
+        };
         var reconcile = new Command("reconcile",
-            $"reconcile every wallet with the ledger, with a {ReconcileDeadline.TotalMinutes:N0} min deadline; exit code {DriftExitCode} on drift, 1 if it could not run");
+            $"reconcile every wallet with the ledger, with a {ReconcileDeadline.TotalMinutes:N0} min deadline; exit code {DriftExitCode} on drift, 1 if it could not run")
+        {
+            quiesce,
+        };
         reconcile.SetAction(async (r, _) =>
         {
-            var (options, errors) = Read(r);
-            if (options is null)
+            var endpointText = r.GetValue(CliOptions.Endpoint) ?? "";
+            var errors = new List<string>();
+            var wait = Time(errors, "--quiesce-timeout", r.GetValue(quiesce));
+            if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint))
+                errors.Add($"--endpoint: '{endpointText}' is not an http:// or https:// address");
+            if (errors.Count > 0)
             {
                 foreach (var error in errors) Console.Error.WriteLine(error);
                 return InvalidOptionsExitCode;
@@ -123,8 +138,24 @@ internal static class LoadCommand
             var exit = 0;
             var channelExit = await Run.WithChannel(r, async shared =>
             {
-                var result = await ReconcileAsync(shared.Options, options);
-                exit = result.Differences > 0 ? DriftExitCode : result.Error is not null ? 1 : 0;
+                var until = DateTime.UtcNow + wait;
+                while (true)
+                {
+                    var result = await ReconcileAsync(shared.Options, endpoint!);
+                    var quiescent = result.Error is null && result.OutboxEntries == 0 && result.PendingTransfers == 0;
+                    if (quiescent || DateTime.UtcNow + QuiescePoll > until)
+                    {
+                        if (!quiescent && wait > TimeSpan.Zero)
+                            Console.WriteLine($"reconcile: still not quiescent after {wait.TotalSeconds:N0} s: judging this answer");
+                        exit = result.Differences > 0 ? DriftExitCode : result.Error is not null ? 1 : 0;
+                        return;
+                    }
+                    // Entries still being flushed race the reconcile's two reads (journal sums, then outboxes):
+                    // an entry can be counted twice or not at all, so only a quiescent answer tells drift.
+                    Console.WriteLine($"reconcile: not quiescent ({result.OutboxEntries} entries in outboxes, {result.PendingTransfers} transfers " +
+                                      $"in flight{(result.Error is null ? "" : ", ledger unavailable")}); again in {QuiescePoll.TotalSeconds:N0} s");
+                    await Task.Delay(QuiescePoll);
+                }
             });
             return channelExit != 0 ? channelExit : exit;
         });
@@ -239,7 +270,7 @@ internal static class LoadCommand
                 using var sampler = new ProcessSampler(pids, options.MetricsUrls);
                 var runner = new LoadRunner(options, channels, sampler, Console.Out);
                 var result = await runner.RunAsync(cancellationToken);
-                if (options.Reconcile) result.Reconcile = await ReconcileAsync(shared.Options, options);
+                if (options.Reconcile) result.Reconcile = await ReconcileAsync(shared.Options, options.Endpoints[0]);
                 var (json, html) = await ResultWriter.WriteAsync(result, options.EffectiveOutPrefix);
                 Console.WriteLine($"result: {json}");
                 Console.WriteLine($"report: {html}");
@@ -255,9 +286,9 @@ internal static class LoadCommand
         return channelExit != 0 ? channelExit : exit;
     }
 
-    private static async Task<ReconcileResult> ReconcileAsync(WalletClientOptions shared, LoadOptions options)
+    private static async Task<ReconcileResult> ReconcileAsync(WalletClientOptions shared, Uri endpoint)
     {
-        using var channel = new WalletChannel(LoadChannels.Derive(shared, options.Endpoints[0], ReconcileDeadline, null));
+        using var channel = new WalletChannel(LoadChannels.Derive(shared, endpoint, ReconcileDeadline, null));
         var watch = Stopwatch.StartNew();
         try
         {
