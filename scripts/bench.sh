@@ -107,7 +107,8 @@ cleanup() {
   if kill -0 "$run_pid" 2>/dev/null; then
     echo "stopping the services (run.sh pid $run_pid)"
     kill -TERM "$run_pid" 2>/dev/null || true
-    for _ in $(seq 600); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
+    # run.sh gives each of its processes up to 30 s to stop: wait for all of them.
+    for _ in $(seq 1800); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
   fi
   # A Postgres restarted by the outage phase is ours to stop (run.sh knows only the first one's pid).
   if [ "$pg_restarted" -eq 1 ] && [ -f "$data/postgres/postmaster.pid" ]; then
@@ -153,8 +154,8 @@ reconcile() {   # reconcile after a phase; drift fails the bench (at the end, so
   out=$(dotnet "$cli" --endpoint "$endpoint" load reconcile --quiesce-timeout "${RECONCILE_WAIT:-180s}" 2>&1)
   rc=$?
   set -e
-  echo "$out" | grep -v "^DRIFT" | tail -4
-  echo "$out" | grep "^DRIFT" | head -5
+  { grep -v "^DRIFT" <<<"$out" || true; } | tail -4
+  { grep "^DRIFT" <<<"$out" || true; } | head -5
   printf '%s\t%s\t%s\n' "$phase" "$rc" "$(echo "$out" | tail -1)" >>"$results/reconcile.tsv"
   if [ "$rc" -ne 0 ]; then
     drift=1
