@@ -179,7 +179,9 @@ public static class BenchTable
         sb.Append("Benchmark ").Append(meta.GetValueOrDefault("startedAt", "?")).Append(", commit ").Append(meta.GetValueOrDefault("commit", "?"))
             .Append(", ").Append(meta.GetValueOrDefault("cores", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture))).Append(" cores")
             .Append(meta.GetValueOrDefault("quick", "false") == "true" ? ", QUICK mode (smoke test: small sizes, seconds per phase; not the issue's figures)" : "")
-            .Append(". Every service and the load generator on the same machine.\n\n");
+            .Append(". Every service and the load generator on the same machine")
+            .Append(meta.TryGetValue("pgPoolMax", out var pool) ? $"; silos' Postgres pool max: {pool}" : "")
+            .Append(".\n\n");
         sb.Append("| figure | value | × pgbench | target | result |\n|---|---:|---:|---|---|\n");
         foreach (var row in rows)
             sb.Append("| ").Append(Cell(row.Figure)).Append(" | ").Append(Cell(row.Value)).Append(" | ").Append(row.Ratio).Append(" | ")
