@@ -8,4 +8,5 @@ foreach (var command in WalletCommands.All()) root.Subcommands.Add(command);
 root.Subcommands.Add(OrderCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
 foreach (var command in LedgerCommands.All()) root.Subcommands.Add(command);
+root.Subcommands.Add(LoadCommand.Create());
 return await root.Parse(args).InvokeAsync();
