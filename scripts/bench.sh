@@ -59,12 +59,8 @@ BATCH=${BATCH:-100}
 READ_BATCH=${READ_BATCH:-100}
 LONG_MIX=${LONG_MIX:-deposit=40,transfer=40,order=10,read=10}
 
-# run.sh's PostgreSQL keeps its default max_connections (100) while each silo's Npgsql pool may open
-# 100: under load, and when pools reconnect after the outage, Postgres answers "too many clients" and
-# the silos' breaker stays open. PG_POOL_MAX (unset: the silos' own setting) caps each silo's pool,
-# e.g. PG_POOL_MAX=40 with 2 silos; the table then measures that configuration, not the default one.
-if [ -n "${PG_POOL_MAX:-}" ]; then export Ledger__Postgres__MaximumPoolSize=$PG_POOL_MAX; fi
-
+# run.sh divides Postgres' max_connections (less 10 reserved) among its silos; PG_POOL_PER_SILO
+# overrides that (the table's header says which pool was measured).
 export REDIS_PORT=${REDIS_PORT:-16479} PG_PORT=${PG_PORT:-15532}
 export GRPC_PORT_BASE=${GRPC_PORT_BASE:-5101} HTTP_PORT_BASE=${HTTP_PORT_BASE:-8181}
 export SILO_PORT_BASE=${SILO_PORT_BASE:-11211} GATEWAY_PORT_BASE=${GATEWAY_PORT_BASE:-30100}
@@ -134,7 +130,7 @@ grep -E "^(redis|postgres|kafka|silo)" "$results/run.log"
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 jq -n --arg startedAt "$stamp" --arg commit "$commit" --arg cores "$(nproc)" --arg quick "$([ "$QUICK" -eq 1 ] && echo true || echo false)" \
-  --arg smallLabel "$SMALL" --arg largeLabel "$LARGE" --arg outageSeconds "$OUTAGE_SECONDS" --arg pgPoolMax "${PG_POOL_MAX:-silo default}" \
+  --arg smallLabel "$SMALL" --arg largeLabel "$LARGE" --arg outageSeconds "$OUTAGE_SECONDS" --arg pgPoolMax "${PG_POOL_PER_SILO:-run.sh budget}" \
   '{startedAt:$startedAt, commit:$commit, cores:$cores, quick:$quick, smallLabel:$smallLabel, largeLabel:$largeLabel, outageSeconds:$outageSeconds, pgPoolMax:$pgPoolMax}' \
   >"$results/bench-meta.json"
 
