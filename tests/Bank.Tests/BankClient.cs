@@ -20,6 +20,9 @@ public sealed class BankClient : IDisposable
     /// <summary>Above any balance the run can reach: an order or transfer of it must be refused (or rejected).</summary>
     private static readonly BigInteger Unaffordable = BigInteger.Pow(10, 18);
 
+    /// <summary>A gap between two answers longer than this puts the operation's calls in the timeline.</summary>
+    private static readonly TimeSpan SlowGap = TimeSpan.FromSeconds(4);
+
     private readonly Random _random;
     private readonly RunLog _log;
     private readonly Endpoints _endpoints;
@@ -51,8 +54,8 @@ public sealed class BankClient : IDisposable
     public List<WithdrawalFact> Withdrawals { get; } = [];
     public List<OrderFact> Orders { get; } = [];
 
-    /// <summary>When each of this client's mutations was acknowledged (success), on the run's clock.</summary>
-    public List<TimeSpan> Acks { get; } = [];
+    /// <summary>When each of this client's operations was acknowledged (success), on the run's clock, in order.</summary>
+    public List<Ack> Acks { get; } = [];
 
     /// <summary>Operations that never got a definite answer: their effect is unknown, so the model cannot be exact.</summary>
     public List<string> Unknown { get; } = [];
@@ -121,7 +124,7 @@ public sealed class BankClient : IDisposable
             return;
         }
         var result = outcome.Value!;
-        Ack(kind, result.Replayed);
+        Acknowledge(kind, result.Replayed);
         if (overdraft) _log.Violation("overdraft-accepted", $"transfer of {amount} {asset} from {from} (key {key}) succeeded");
         if (result.OperationId != "transfer:" + key) _log.Violation("wrong-answer", $"transfer {key} answered operation {result.OperationId}");
         Transfers.Add(new TransferFact(from, to, asset, amount, key));
@@ -141,7 +144,7 @@ public sealed class BankClient : IDisposable
         var outcome = await SettleAsync("deposit", (c, ct) => c.Wallets.CreditDepositAsync(user, asset, amount, txId, ct));
         if (outcome.IsUnknown) { Unknown.Add($"deposit {user} {amount} {asset} tx {txId}"); return; }
         if (outcome.Refusal is { } refusal) { ExpectRefusal("deposit", refusal, null, null); return; }
-        Ack("deposit", outcome.Value!.Replayed);
+        Acknowledge("deposit", outcome.Value!.Replayed);
         Deposits.Add(new DepositFact(user, asset, amount, txId));
         _replayable.Add(new Replayable("deposit",
             Replay: () => ReplayWalletAsync("replay-deposit", "deposit:" + txId,
@@ -172,14 +175,14 @@ public sealed class BankClient : IDisposable
             fact.RejectReason = order.RejectReason ?? "";
             if (order.RejectReason != "insufficient_funds")
                 _log.Violation("wrong-answer", $"order {orderId} rejected for '{order.RejectReason}', not insufficient_funds");
-            Ack("order-place", replayed: false, outcome: "rejected:" + order.RejectReason);
+            Acknowledge("order-place", replayed: false, outcome: "rejected:" + order.RejectReason);
         }
         else
         {
             if (order.State != OrderState.Placed)
                 _log.Violation("wrong-answer", $"order {orderId} placement answered state {order.State}");
             if (unaffordable) _log.Violation("overdraft-accepted", $"order {orderId} selling {sellAmount} {sell} was placed");
-            Ack("order-place", replayed: false);
+            Acknowledge("order-place", replayed: false);
         }
         Orders.Add(fact);
         _replayable.Add(new Replayable("order-place",
@@ -204,7 +207,7 @@ public sealed class BankClient : IDisposable
             if (cancelled.IsUnknown) { Unknown.Add($"order-cancel {orderId}"); return; }
             if (cancelled.Refusal is { } r) { ExpectRefusal("order-cancel", r, null, null); return; }
             fact.Cancelled = true;
-            Ack("order-cancel", replayed: false);
+            Acknowledge("order-cancel", replayed: false);
             CheckOrderAnswer(fact, cancelled.Value!);
         }
         else if (fact.Remaining == 0 && _random.NextDouble() < 0.3)
@@ -227,7 +230,7 @@ public sealed class BankClient : IDisposable
         if (filled.IsUnknown) { Unknown.Add($"order-fill {fact.OrderId} {fillId}"); return false; }
         if (filled.Refusal is { } refusal) { ExpectRefusal("order-fill", refusal, null, null); return false; }
         fact.Fills.Add(new FillFact(fillId, sold, bought));
-        Ack("order-fill", replayed: false);
+        Acknowledge("order-fill", replayed: false);
         CheckOrderAnswer(fact, filled.Value!);
         _replayable.Add(new Replayable("order-fill",
             Replay: () => ReplayOrderAsync("replay-order-fill", fact,
@@ -281,7 +284,7 @@ public sealed class BankClient : IDisposable
             ExpectRefusal("withdraw-request", refusal, StatusCode.FailedPrecondition, "insufficient_funds");
             return;
         }
-        Ack("withdraw-request", requested.Value!.Replayed);
+        Acknowledge("withdraw-request", requested.Value!.Replayed);
         var fact = new WithdrawalFact(user, id, asset, amount, address);
         Withdrawals.Add(fact);
         _replayable.Add(new Replayable("withdraw-request",
@@ -301,7 +304,7 @@ public sealed class BankClient : IDisposable
         if (settled.IsUnknown) { Unknown.Add($"{kind} {user} {id}"); return; }
         if (settled.Refusal is { } r) { ExpectRefusal(kind, r, null, null); return; }
         fact.Outcome = complete ? WithdrawalOutcome.Completed : WithdrawalOutcome.Failed;
-        Ack(kind, settled.Value!.Replayed);
+        Acknowledge(kind, settled.Value!.Replayed);
         var operation = (complete ? "withdraw-complete:" : "withdraw-fail:") + id;
         _replayable.Add(new Replayable(kind,
             Replay: () => ReplayWalletAsync("replay-" + kind, operation, (c, ct) => complete
@@ -363,7 +366,7 @@ public sealed class BankClient : IDisposable
             return;
         }
         var result = outcome.Value!;
-        Ack(kind, result.Replayed);
+        Acknowledge(kind, result.Replayed);
         if (!result.Replayed) _log.Violation("replay-not-replayed", $"{kind} of {operationId} answered as a new operation: {result}");
         if (result.OperationId != operationId) _log.Violation("wrong-answer", $"{kind} of {operationId} answered operation {result.OperationId}");
     }
@@ -378,7 +381,7 @@ public sealed class BankClient : IDisposable
             _log.Count(kind, "refused:" + refusal.Reason);
             return;
         }
-        Ack(kind, replayed: true);
+        Acknowledge(kind, replayed: true);
         CheckOrderAnswer(fact, outcome.Value!);
     }
 
@@ -407,10 +410,13 @@ public sealed class BankClient : IDisposable
                 $"{kind}: expected {(status is null ? "success" : $"{status}/{reason}")}, got {refusal.Status}/{refusal.Reason}: {refusal.Message}");
     }
 
-    private void Ack(string kind, bool replayed, string outcome = "ok")
+    private void Acknowledge(string kind, bool replayed, string outcome = "ok")
     {
         var now = _log.Now;
-        Acks.Add(now);
+        if (Acks.Count > 0 && now - Acks[^1].At > SlowGap)
+            _log.Slow($"client {Index} {kind}: {(now - Acks[^1].At).TotalSeconds:F1} s since its previous answer at " +
+                      $"{RunLog.Stamp(Acks[^1].At)}; calls (port, time, answer): {string.Join(" | ", _trace)}");
+        Acks.Add(new Ack(now, kind));
         Interlocked.Exchange(ref _lastAckTicks, now.Ticks);
         _log.Count(kind, replayed && outcome == "ok" ? "ok(replayed)" : outcome);
     }
@@ -433,19 +439,25 @@ public sealed class BankClient : IDisposable
     {
         var started = _log.Now;
         var overBound = false;
+        _trace.Clear();
         for (var attempt = 0; ; attempt++)
         {
             var address = CurrentAddress();
+            var callStarted = _log.Now;
             try
             {
-                return new Outcome<T>(await call(Channel(address), _abandon), null);
+                var value = await call(Channel(address), _abandon);
+                Trace(address, callStarted, "ok");
+                return new Outcome<T>(value, null);
             }
             catch (WalletApiException ex) when (IsDefinite(ex.Status))
             {
+                Trace(address, callStarted, $"{ex.Status}/{ex.Reason}");
                 return new Outcome<T>(default, ex);
             }
             catch (WalletApiException ex) when (!_abandon.IsCancellationRequested)
             {
+                Trace(address, callStarted, $"{ex.Status}/{ex.Reason}");
                 // Unavailable / DeadlineExceeded are the API's "retry with the same key". Any other
                 // status the server itself chose (it names a reason in the trailer) is a bug; the
                 // transport's own failures (connection reset by a killed silo) are retried as transient.
@@ -455,6 +467,7 @@ public sealed class BankClient : IDisposable
             }
             catch (Exception ex) when (!_abandon.IsCancellationRequested)
             {
+                Trace(address, callStarted, ex.GetType().Name);
                 _log.Violation("client-exception", $"{kind} via {address}: {ex.GetType().Name}: {ex.Message}");
             }
             catch (Exception) when (_abandon.IsCancellationRequested)
@@ -476,6 +489,14 @@ public sealed class BankClient : IDisposable
             var backoffMs = Math.Min(800, 50 << Math.Min(attempt, 4));
             await Task.Delay(backoffMs / 2 + _random.Next(backoffMs / 2 + 1), CancellationToken.None);
         }
+    }
+
+    /// <summary>The calls of the operation in progress: where, how long, what came back (for slow operations in the timeline).</summary>
+    private readonly List<string> _trace = [];
+
+    private void Trace(string address, TimeSpan callStarted, string answer)
+    {
+        if (_trace.Count < 20) _trace.Add($"{address[(address.LastIndexOf(':') + 1)..]} {(_log.Now - callStarted).TotalSeconds:F1}s {answer}");
     }
 
     private static bool ServerChose(WalletApiException ex) =>

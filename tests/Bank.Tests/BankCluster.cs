@@ -93,9 +93,13 @@ public sealed class BankCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The run is over: no need to wait for graceful silo shutdowns.
         foreach (var slot in _slots)
             foreach (var process in slot.History)
+            {
+                await process.KillAsync();
                 await process.DisposeAsync();
+            }
         await Kafka.DisposeAsync();
         await Postgres.DisposeAsync();
         await Redis.DisposeAsync();

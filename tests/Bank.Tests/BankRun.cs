@@ -185,6 +185,8 @@ public sealed class BankRun(BankSettings settings)
                 : "reported only";
             text.AppendLine($"  {fault}");
             text.AppendLine($"      longest stall: {stall}  [{judged}]");
+            var withoutPostgres = Stalls.LongestWithoutPostgres(clients, fault.Start, fault.RecoveredAt);
+            if (withoutPostgres != stall) text.AppendLine($"      longest stall not closed by a withdrawal request (needs Postgres): {withoutPostgres}");
         }
         text.AppendLine($"  longest stall outside every fault window (machine noise): {Stalls.LongestOutside(clients, nemesis.Faults, phaseStart, phaseEnd)}");
         var kills = nemesis.Faults.Where(f => f.StallAsserted).Select(f => Stalls.Longest(clients, f.Start, f.RecoveredAt)).ToList();

@@ -82,7 +82,7 @@ public sealed class FinalChecks(BankCluster cluster, Model model, IReadOnlyList<
                 }
                 catch (ServiceUnavailableException)
                 {
-                    _cursor++;
+                    Interlocked.Increment(ref _cursor);
                 }
             }
             if (pending.Count > 0) await Task.Delay(250);
@@ -93,7 +93,7 @@ public sealed class FinalChecks(BankCluster cluster, Model model, IReadOnlyList<
 
     private async Task CheckOrdersAsync()
     {
-        foreach (var fact in model.Orders)
+        await Parallel.ForEachAsync(model.Orders, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (fact, _) =>
         {
             OrderInfo order;
             try
@@ -103,14 +103,14 @@ public sealed class FinalChecks(BankCluster cluster, Model model, IReadOnlyList<
             catch (WalletApiException ex)
             {
                 log.Violation("order-lost", $"order {fact.OrderId} (placement acknowledged): {ex.Status}/{ex.Reason}");
-                continue;
+                return;
             }
             if (order.State.ToString() != fact.ExpectedStatus || order.SoldAmount != fact.Sold || order.BoughtAmount != fact.Bought
                 || order.UserId != fact.User || order.SellAmount != fact.SellAmount)
                 log.Violation("order-state",
                     $"{fact.OrderId}: service says {order.State} sold {order.SoldAmount} bought {order.BoughtAmount}; acknowledged " +
                     $"steps say {fact.ExpectedStatus} sold {fact.Sold} bought {fact.Bought} ({fact.Fills.Count} fills{(fact.Cancelled ? ", cancelled" : "")})");
-        }
+        });
         Summary.Add($"orders: {model.Orders.Count} acknowledged placements, {model.Orders.Count(o => o.Rejected)} rejected, " +
                     $"{model.Orders.Sum(o => o.Fills.Count)} fills, {model.Orders.Count(o => o.Cancelled)} cancelled, " +
                     $"{model.Orders.Count(o => o.IsOpen)} open at the end");
@@ -280,7 +280,7 @@ public sealed class FinalChecks(BankCluster cluster, Model model, IReadOnlyList<
     private static string Describe(IEnumerable<OrderEventLog.Record> records) =>
         string.Join(",", records.Select(r => $"{r.Sequence}:{r.Type}@{r.Partition}/{r.Offset}"));
 
-    private WalletChannel AnyChannel() => _channels[(int)((uint)_cursor % (uint)_channels.Count)];
+    private WalletChannel AnyChannel() => _channels[(int)((uint)Volatile.Read(ref _cursor) % (uint)_channels.Count)];
 
     /// <summary>A read at the end of the run: retried on transient answers (any silo), a definite refusal is thrown.</summary>
     private async Task<T> AnswerAsync<T>(Func<WalletChannel, Task<T>> call, string what)
@@ -294,7 +294,7 @@ public sealed class FinalChecks(BankCluster cluster, Model model, IReadOnlyList<
             }
             catch (ServiceUnavailableException) when (log.Now < deadline)
             {
-                _cursor++;
+                Interlocked.Increment(ref _cursor);
                 await Task.Delay(200);
             }
             catch (ServiceUnavailableException ex)

@@ -45,5 +45,16 @@ public sealed class RunLog
 
     public void Event(string text) => _events.Enqueue($"[{Stamp(Now)}] {text}");
 
+    /// <summary>Slow operations kept in the timeline; a long outage makes many, the first ones tell the story.</summary>
+    private const int SlowOperationsListedMax = 150;
+
+    private int _slowOperations;
+
+    /// <summary>An operation that kept its client waiting, with its calls (the stalls' evidence).</summary>
+    public void Slow(string text)
+    {
+        if (Interlocked.Increment(ref _slowOperations) <= SlowOperationsListedMax) Event("slow " + text);
+    }
+
     public static string Stamp(TimeSpan at) => $"{at.TotalSeconds,7:F2}s";
 }
