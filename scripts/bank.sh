@@ -14,7 +14,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export BANK_DURATION_S=${1:-${BANK_DURATION_S:-600}}
-report_dir=${BANK_REPORT_DIR:-TestResults/bank}
+# Absolute: the test runs in its bin folder.
+report_dir=$(realpath -m "${BANK_REPORT_DIR:-TestResults/bank}")
 export BANK_REPORT_DIR=$report_dir
 
 bash scripts/install-services.sh || { echo "could not install services"; exit 1; }

@@ -185,6 +185,11 @@ public sealed class BankRun(BankSettings settings)
                 : "reported only";
             text.AppendLine($"  {fault}");
             text.AppendLine($"      longest stall: {stall}  [{judged}]");
+            if (fault.RestartAt is { } restart)
+            {
+                text.AppendLine($"      of which until the new process was started ({RunLog.Stamp(restart)}): {Stalls.Longest(clients, fault.Start, restart)}");
+                text.AppendLine($"      and while it started and joined: {Stalls.Longest(clients, restart, fault.RecoveredAt)}");
+            }
             var withoutPostgres = Stalls.LongestWithoutPostgres(clients, fault.Start, fault.RecoveredAt);
             if (withoutPostgres != stall) text.AppendLine($"      longest stall not closed by a withdrawal request (needs Postgres): {withoutPostgres}");
         }

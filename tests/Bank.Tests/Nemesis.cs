@@ -13,6 +13,9 @@ public sealed class FaultRecord(string name, string detail, TimeSpan start, bool
     /// <summary>When every client had an acknowledged operation after <see cref="End"/> (or the wait gave up).</summary>
     public TimeSpan RecoveredAt { get; set; }
 
+    /// <summary>When the killed silo's replacement was started: splits the stall into the kill's and the rejoin's part.</summary>
+    public TimeSpan? RestartAt { get; set; }
+
     /// <summary>Issue #8 bounds the stall after a silo kill; other faults' stalls are reported only.</summary>
     public bool StallAsserted { get; } = stallAsserted;
 
@@ -82,6 +85,7 @@ public sealed class Nemesis(BankCluster cluster, Endpoints endpoints, BankSettin
         var record = Begin("silo-kill", $"kill -9 silo {slot.Index} ({slot.GrpcAddress}, pid {slot.Process!.Pid})", stallAsserted: true);
         await slot.KillAsync();
         await Task.Delay(settings.SiloDownTime);
+        record.RestartAt = log.Now;
         await StartSiloAsync(slot, "restart after kill -9");
         await FinishAsync(record);
     }

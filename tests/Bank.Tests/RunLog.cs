@@ -46,7 +46,7 @@ public sealed class RunLog
     public void Event(string text) => _events.Enqueue($"[{Stamp(Now)}] {text}");
 
     /// <summary>Slow operations kept in the timeline; a long outage makes many, the first ones tell the story.</summary>
-    private const int SlowOperationsListedMax = 150;
+    private const int SlowOperationsListedMax = 400;
 
     private int _slowOperations;
 
