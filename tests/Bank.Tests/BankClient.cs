@@ -54,7 +54,7 @@ public sealed class BankClient : IDisposable
     public List<WithdrawalFact> Withdrawals { get; } = [];
     public List<OrderFact> Orders { get; } = [];
 
-    /// <summary>When each of this client's operations was acknowledged (success), on the run's clock, in order.</summary>
+    /// <summary>When each of this client's operations got a definite answer (success or refusal), on the run's clock, in order.</summary>
     public List<Ack> Acks { get; } = [];
 
     /// <summary>Operations that never got a definite answer: their effect is unknown, so the model cannot be exact.</summary>
@@ -412,6 +412,13 @@ public sealed class BankClient : IDisposable
 
     private void Acknowledge(string kind, bool replayed, string outcome = "ok")
     {
+        Answered(kind);
+        _log.Count(kind, replayed && outcome == "ok" ? "ok(replayed)" : outcome);
+    }
+
+    /// <summary>Records a definite answer (success or refusal) for the stall measure.</summary>
+    private void Answered(string kind)
+    {
         var now = _log.Now;
         // Withdrawals waiting out a Postgres outage are slow by design; the rest are the stalls' evidence.
         if (Acks.Count > 0 && now - Acks[^1].At > SlowGap && !_trace.Any(t => t.Contains("ledger_unavailable", StringComparison.Ordinal)))
@@ -419,7 +426,6 @@ public sealed class BankClient : IDisposable
                       $"{RunLog.Stamp(Acks[^1].At)}; calls (port, time, answer): {string.Join(" | ", _trace)}");
         Acks.Add(new Ack(now, kind));
         Interlocked.Exchange(ref _lastAckTicks, now.Ticks);
-        _log.Count(kind, replayed && outcome == "ok" ? "ok(replayed)" : outcome);
     }
 
     // ---- retrying until definite ----
@@ -454,11 +460,13 @@ public sealed class BankClient : IDisposable
             catch (WalletApiException ex) when (IsDefinite(ex.Status))
             {
                 Trace(address, callStarted, $"{ex.Status}/{ex.Reason}");
+                // A definite refusal is an answer too: the client was not left waiting.
+                Answered(kind + " refused");
                 return new Outcome<T>(default, ex);
             }
             catch (WalletApiException ex) when (!_abandon.IsCancellationRequested)
             {
-                Trace(address, callStarted, $"{ex.Status}/{ex.Reason}");
+                Trace(address, callStarted, ServerChose(ex) ? $"{ex.Status}/{ex.Reason}" : $"{ex.Status} from the transport ({Truncate(ex.Message, 90)})");
                 // Unavailable / DeadlineExceeded are the API's "retry with the same key". Any other
                 // status the server itself chose (it names a reason in the trailer) is a bug; the
                 // transport's own failures (connection reset by a killed silo) are retried as transient.
@@ -499,6 +507,8 @@ public sealed class BankClient : IDisposable
     {
         if (_trace.Count < 20) _trace.Add($"{address[(address.LastIndexOf(':') + 1)..]} {(_log.Now - callStarted).TotalSeconds:F1}s {answer}");
     }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";
 
     private static bool ServerChose(WalletApiException ex) =>
         ex.InnerException is RpcException rpc && rpc.Trailers.GetValue("error-reason") is not null;

@@ -157,7 +157,7 @@ public sealed class BankRun(BankSettings settings)
                         " bash scripts/bank.sh");
         text.AppendLine($"fault phase: {RunLog.Stamp(phaseStart)} .. {RunLog.Stamp(phaseEnd)}; run took {log.Now.TotalSeconds:F0} s");
 
-        var acknowledged = clients.Sum(c => c.Acks.Count);
+        var acknowledged = clients.Sum(c => c.Acks.Count(a => !a.Kind.EndsWith(" refused", StringComparison.Ordinal)));
         var answered = log.Outcomes.Where(o => !o.Key.Contains(" retry:")).Sum(o => o.Value);
         text.AppendLine();
         text.AppendLine($"operations: {answered} answered definitely ({acknowledged} acknowledged successes), " +

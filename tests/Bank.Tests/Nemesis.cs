@@ -10,7 +10,7 @@ public sealed class FaultRecord(string name, string detail, TimeSpan start, bool
     /// <summary>When the nemesis had undone the fault (process restarted, service back).</summary>
     public TimeSpan End { get; set; }
 
-    /// <summary>When every client had an acknowledged operation after <see cref="End"/> (or the wait gave up).</summary>
+    /// <summary>When every client had a definite answer after <see cref="End"/> (or the wait gave up).</summary>
     public TimeSpan RecoveredAt { get; set; }
 
     /// <summary>When the killed silo's replacement was started: splits the stall into the kill's and the rejoin's part.</summary>

@@ -1,9 +1,9 @@
 namespace OrleansWallet.Bank.Tests;
 
-/// <summary>One acknowledged operation of a client: when, and of what kind.</summary>
+/// <summary>One definite answer (success, or refusal: kind ends in " refused") to a client: when, and to what.</summary>
 public readonly record struct Ack(TimeSpan At, string Kind);
 
-/// <summary>The longest time one client went without an acknowledged operation.</summary>
+/// <summary>The longest time one client went without a definite answer.</summary>
 public sealed record Stall(TimeSpan Length, int Client, TimeSpan From, TimeSpan To, string ClosedBy)
 {
     public static readonly Stall None = new(TimeSpan.Zero, -1, TimeSpan.Zero, TimeSpan.Zero, "");
@@ -14,9 +14,9 @@ public sealed record Stall(TimeSpan Length, int Client, TimeSpan From, TimeSpan 
 }
 
 /// <summary>
-/// Stalls from the clients' acknowledgement times: for a window, the longest gap between two
-/// consecutive acknowledgements of one client that overlaps the window (so an operation in
-/// flight when a silo dies counts from the client's previous answer).
+/// Stalls from the times clients got definite answers: for a window, the longest gap between two
+/// consecutive answers to one client that overlaps the window (so an operation in flight when a
+/// silo dies counts from the client's previous answer).
 /// </summary>
 public static class Stalls
 {
