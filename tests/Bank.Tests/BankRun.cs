@@ -50,6 +50,7 @@ public sealed class BankRun(BankSettings settings)
             using var stop = new CancellationTokenSource();
             phaseStart = log.Now;
             var running = clients.Select(c => Task.Run(() => c.RunAsync(stop.Token))).ToList();
+            var sampling = SampleLoadAsync(stop.Token);
             try
             {
                 await nemesis.RunAsync();
@@ -61,6 +62,7 @@ public sealed class BankRun(BankSettings settings)
             await Task.Delay(settings.QuietTime);
             stop.Cancel();
             phaseEnd = log.Now;
+            await sampling;
             log.Event("clients stopping (each finishes its operation in progress)");
             abandon.CancelAfter(SettleGrace);
             await Task.WhenAll(running);
@@ -80,6 +82,30 @@ public sealed class BankRun(BankSettings settings)
         finally
         {
             foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    private readonly List<double> _loads = [];
+
+    /// <summary>
+    /// The machine's load average every 30 s of the fault phase: stalls mean little on an
+    /// overloaded machine (the test shares 2 cores with others), so the report shows how loaded it was.
+    /// </summary>
+    private async Task SampleLoadAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var text = await File.ReadAllTextAsync("/proc/loadavg", CancellationToken.None);
+                _loads.Add(double.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                return; // not Linux: nothing to report
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(30), stop); }
+            catch (OperationCanceledException) { }
         }
     }
 
@@ -155,7 +181,8 @@ public sealed class BankRun(BankSettings settings)
                         $"BANK_FAULTS={string.Join(",", settings.Faults.Select(BankSettings.NameOf).DefaultIfEmpty("none"))}" +
                         (settings.Duration > TimeSpan.Zero ? $" BANK_DURATION_S={settings.Duration.TotalSeconds:F0}" : "") +
                         " bash scripts/bank.sh");
-        text.AppendLine($"fault phase: {RunLog.Stamp(phaseStart)} .. {RunLog.Stamp(phaseEnd)}; run took {log.Now.TotalSeconds:F0} s");
+        text.AppendLine($"fault phase: {RunLog.Stamp(phaseStart)} .. {RunLog.Stamp(phaseEnd)}; run took {log.Now.TotalSeconds:F0} s; " +
+                        $"machine load (1-min average, {Environment.ProcessorCount} cores) during the fault phase: {string.Join(" ", _loads.Select(l => l.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}");
 
         var acknowledged = clients.Sum(c => c.Acks.Count(a => !a.Kind.EndsWith(" refused", StringComparison.Ordinal)));
         var answered = log.Outcomes.Where(o => !o.Key.Contains(" retry:")).Sum(o => o.Value);
