@@ -94,12 +94,13 @@ public sealed class BankClient : IDisposable
         var roll = _random.NextDouble();
         return roll switch
         {
-            < 0.32 => TransferAsync(),
-            < 0.37 => DepositAsync(),
-            < 0.56 => OrderLifecycleAsync(),
-            < 0.64 => WithdrawalAsync(),
-            < 0.76 => ReplayAsync(),
-            < 0.84 => ConflictAsync(),
+            < 0.30 => TransferAsync(),
+            < 0.35 => DepositAsync(),
+            < 0.52 => OrderLifecycleAsync(),
+            < 0.58 => LaterOrderStepAsync(),
+            < 0.66 => WithdrawalAsync(),
+            < 0.78 => ReplayAsync(),
+            < 0.86 => ConflictAsync(),
             _ => BadInputAsync(),
         };
     }
@@ -201,14 +202,10 @@ public sealed class BankClient : IDisposable
             else if (!await FillAsync(fact)) return;
         }
 
+        // Half of the open orders are cancelled now; the others stay open for a later step or to the end.
         if (fact.Remaining > 0 && _random.NextDouble() < 0.5)
         {
-            var cancelled = await SettleAsync("order-cancel", (c, ct) => c.Orders.CancelAsync(orderId, ct));
-            if (cancelled.IsUnknown) { Unknown.Add($"order-cancel {orderId}"); return; }
-            if (cancelled.Refusal is { } r) { ExpectRefusal("order-cancel", r, null, null); return; }
-            fact.Cancelled = true;
-            Acknowledge("order-cancel", replayed: false);
-            CheckOrderAnswer(fact, cancelled.Value!);
+            await CancelAsync(fact, "order-cancel");
         }
         else if (fact.Remaining == 0 && _random.NextDouble() < 0.3)
         {
@@ -220,17 +217,45 @@ public sealed class BankClient : IDisposable
         }
     }
 
-    private async Task<bool> FillAsync(OrderFact fact)
+    /// <summary>
+    /// A fill or a cancel of one of this client's orders placed earlier: by now its grain may have
+    /// been re-activated elsewhere (silo kill) or have dropped its reminder, so this step is the
+    /// first of a new activation more often than a step right after placement is.
+    /// </summary>
+    private async Task LaterOrderStepAsync()
+    {
+        var open = Orders.Where(o => o.IsOpen).ToList();
+        if (open.Count == 0)
+        {
+            await OrderLifecycleAsync();
+            return;
+        }
+        var fact = open[_random.Next(open.Count)];
+        if (_random.NextDouble() < 0.5) await FillAsync(fact, "order-later-fill");
+        else await CancelAsync(fact, "order-later-cancel");
+    }
+
+    private async Task CancelAsync(OrderFact fact, string kind)
+    {
+        var cancelled = await SettleAsync(kind, (c, ct) => c.Orders.CancelAsync(fact.OrderId, ct));
+        if (cancelled.IsUnknown) { Unknown.Add($"{kind} {fact.OrderId}"); return; }
+        if (cancelled.Refusal is { } r) { ExpectRefusal(kind, r, null, null); return; }
+        fact.Cancelled = true;
+        Acknowledge(kind, replayed: false);
+        CheckOrderAnswer(fact, cancelled.Value!);
+    }
+
+    private async Task<bool> FillAsync(OrderFact fact, string kind = "order-fill")
     {
         // Sometimes the rest of the order, otherwise a part of it; bought at the limit or a little better.
         var sold = _random.NextDouble() < 0.3 ? fact.Remaining : 1 + RandomBelow(fact.Remaining);
         var bought = CeilDiv(fact.MinBuy * sold, fact.SellAmount) + _random.Next(0, 101);
         var fillId = NextKey("f");
-        var filled = await SettleAsync("order-fill", (c, ct) => c.Orders.FillAsync(fact.OrderId, fillId, sold, bought, ct));
-        if (filled.IsUnknown) { Unknown.Add($"order-fill {fact.OrderId} {fillId}"); return false; }
-        if (filled.Refusal is { } refusal) { ExpectRefusal("order-fill", refusal, null, null); return false; }
+        var filled = await SettleAsync(kind, (c, ct) => c.Orders.FillAsync(fact.OrderId, fillId, sold, bought, ct));
+        if (filled.IsUnknown) { Unknown.Add($"{kind} {fact.OrderId} {fillId}"); return false; }
+        if (filled.Refusal is { } refusal) { ExpectRefusal(kind, refusal, null, null); return false; }
         fact.Fills.Add(new FillFact(fillId, sold, bought));
-        Acknowledge("order-fill", replayed: false);
+        Acknowledge(kind, replayed: false);
         CheckOrderAnswer(fact, filled.Value!);
         _replayable.Add(new Replayable("order-fill",
             Replay: () => ReplayOrderAsync("replay-order-fill", fact,
