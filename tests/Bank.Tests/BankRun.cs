@@ -179,7 +179,9 @@ public sealed class BankRun(BankSettings settings)
         text.AppendLine($"settings: {settings}");
         text.AppendLine($"repeat:   BANK_SEED={settings.Seed} BANK_CLIENTS={settings.Clients} BANK_USERS={settings.Users} " +
                         $"BANK_FAULTS={string.Join(",", settings.Faults.Select(BankSettings.NameOf).DefaultIfEmpty("none"))}" +
-                        (settings.Duration > TimeSpan.Zero ? $" BANK_DURATION_S={settings.Duration.TotalSeconds:F0}" : "") +
+                        $" BANK_DURATION_S={settings.Duration.TotalSeconds:F0}" +
+                        (settings.PostgresOutage != new BankSettings().PostgresOutage ? $" BANK_POSTGRES_OUTAGE_S={settings.PostgresOutage.TotalSeconds:F0}" : "") +
+                        (settings.OperationBound != new BankSettings().OperationBound ? $" BANK_OPERATION_BOUND_S={settings.OperationBound.TotalSeconds:F0}" : "") +
                         " bash scripts/bank.sh");
         text.AppendLine($"fault phase: {RunLog.Stamp(phaseStart)} .. {RunLog.Stamp(phaseEnd)}; run took {log.Now.TotalSeconds:F0} s; " +
                         $"machine load (1-min average, {Environment.ProcessorCount} cores) during the fault phase: {string.Join(" ", _loads.Select(l => l.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}");
