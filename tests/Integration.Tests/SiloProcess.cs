@@ -65,7 +65,16 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var process = ExternalProcess.Start("dotnet", [SiloAssemblyPath()], environment);
         var silo = new SiloProcess(process, environment);
-        await silo.WaitUntilReadyAsync();
+        try
+        {
+            await silo.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            // A silo that never became ready must not outlive the test (its log is in the exception).
+            await process.DisposeAsync();
+            throw;
+        }
         return silo;
     }
 
@@ -100,6 +109,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    public int Pid => _process.Pid;
 
     public Task StopAsync() => _process.StopAsync(TimeSpan.FromSeconds(20));
 

@@ -11,12 +11,14 @@ public sealed class RedisServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
     private readonly string _dataDirectory;
+    private readonly string _appendFsync;
     private ExternalProcess? _process;
 
-    private RedisServer(int port, string dataDirectory)
+    private RedisServer(int port, string dataDirectory, string appendFsync = "everysec")
     {
         Port = port;
         _dataDirectory = dataDirectory;
+        _appendFsync = appendFsync;
     }
 
     public int Port { get; }
@@ -28,6 +30,33 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer(FreePort.Next(), directory);
         await server.StartProcessAsync();
         return server;
+    }
+
+    /// <summary>
+    /// A server that fsyncs the append-only file before it answers each write
+    /// (<c>appendfsync always</c>): a kill -9 then loses nothing Redis acknowledged, so a test
+    /// that crashes Redis can demand that every acknowledged operation survives.
+    /// </summary>
+    public static async Task<RedisServer> StartDurableAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("ow-redis-").FullName;
+        var server = new RedisServer(FreePort.Next(), directory, appendFsync: "always");
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>kill -9 of redis-server: no shutdown save, like a crash. <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not null) await _process.KillAsync();
+    }
+
+    /// <summary>Starts the server again on the same port and data folder after <see cref="KillAsync"/>.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (_process is { HasExited: false }) throw new InvalidOperationException("redis-server is still running");
+        if (_process is not null) await _process.DisposeAsync();
+        await StartProcessAsync();
     }
 
     /// <summary>Stops and starts the same server on the same port and data (a Redis restart).</summary>
@@ -42,7 +71,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process = ExternalProcess.Start(ServiceBinaries.Find("redis-server"),
         [
             "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _dataDirectory,
-            "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+            "--appendonly", "yes", "--appendfsync", _appendFsync, "--save", "",
             "--protected-mode", "no", "--daemonize", "no",
         ]);
         await WaitUntilAnswersAsync();
