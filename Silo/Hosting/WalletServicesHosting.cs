@@ -27,6 +27,7 @@ internal static class WalletServicesHosting
             })
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WalletRedis>();
+        services.AddHostedService(sp => sp.GetRequiredService<WalletRedis>());
         services.AddSingleton<OperationArchive>();
         services.AddSingleton<DepositClaims>();
         services.AddSingleton<WalletDirectory>();
