@@ -48,6 +48,8 @@ public static class KafkaTestCluster
         options.PartitionCount = int.Parse(configuration[PartitionCountKey]!, System.Globalization.CultureInfo.InvariantCulture);
         options.CacheSizeMessages = CacheSizeMessages;
         options.CommitIntervalMs = 200;
+        options.HealthCheckIntervalMs = 500;
+        options.StuckPartitionAfterMs = 10_000;
     }
 
     /// <summary>Pulling agents (one per owned partition) the silo runs now.</summary>
