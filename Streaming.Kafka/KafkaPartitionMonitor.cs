@@ -22,7 +22,7 @@ internal sealed partial class KafkaPartitionMonitor(KafkaStreamOptions options, 
         {
             if (_loop is null && !_stopping.IsCancellationRequested)
             {
-                _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
+                _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
         }
     }

@@ -95,7 +95,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         _state = _health.Open(Partition);
         // Offset.Stored: the group's committed offset, or auto.offset.reset when the group has none.
         _consumer = NewConsumer(Offset.Stored);
-        _readLoop = Task.Factory.StartNew(ReadLoop, TaskCreationOptions.LongRunning);
+        _readLoop = Task.Factory.StartNew(ReadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         LogAssigned(_logger, _providerName, _topicPartition.Topic, Partition, _options.ConsumerGroupId);
         return Task.CompletedTask;
     }

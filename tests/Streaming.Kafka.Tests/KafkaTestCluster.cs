@@ -79,7 +79,12 @@ public static class KafkaTestCluster
                 })
                 .AddKafkaStreams(TestStreams.ProviderName, options => Apply(options, configuration), stream =>
                 {
-                    stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50)));
+                    stream.ConfigurePullingAgent(agent => agent.Configure(o =>
+                    {
+                        o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50);
+                        // A subscriber that keeps failing is given up on (and its event dead-lettered) in seconds, not a minute.
+                        o.MaxEventDeliveryTime = TimeSpan.FromSeconds(3);
+                    }));
                     if (useLease)
                     {
                         stream.UseLeaseBasedQueueBalancer(lease => lease.Configure(o =>
