@@ -42,7 +42,7 @@ internal sealed partial class KafkaPartitionMonitor(KafkaStreamOptions options, 
         foreach (var partition in partitions)
         {
             var watermarks = monitor.QueryWatermarkOffsets(new TopicPartition(options.Topic, new Partition(partition.Partition)), timeout);
-            partition.BrokerFigures(watermarks.High.Value, committed.GetValueOrDefault(partition.Partition, -1));
+            partition.BrokerFigures(watermarks.Low.Value, watermarks.High.Value, committed.GetValueOrDefault(partition.Partition, -1));
         }
     }
 

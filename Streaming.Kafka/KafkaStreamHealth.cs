@@ -88,6 +88,7 @@ internal sealed class KafkaPartitionState(int partition, long openedTimestamp)
     private long _nextOffsetToHandOver = -1;
     private long _highWatermark = -1;
     private long _committed = -1;
+    private long _lowWatermark = -1;
     private long _deadLettered;
     private long _consumeErrors;
     private string? _lastError;
@@ -109,8 +110,9 @@ internal sealed class KafkaPartitionState(int partition, long openedTimestamp)
 
     public long NextOffsetToHandOver => Volatile.Read(ref _nextOffsetToHandOver);
 
-    public void BrokerFigures(long highWatermark, long committed)
+    public void BrokerFigures(long lowWatermark, long highWatermark, long committed)
     {
+        Volatile.Write(ref _lowWatermark, lowWatermark);
         Volatile.Write(ref _highWatermark, highWatermark);
         Volatile.Write(ref _committed, committed);
     }
@@ -147,7 +149,9 @@ internal sealed class KafkaPartitionState(int partition, long openedTimestamp)
         var next = Known(Volatile.Read(ref _nextOffsetToHandOver));
         var sinceRead = time.GetElapsedTime(Volatile.Read(ref _lastHandOverTimestamp), now);
         var sincePoll = time.GetElapsedTime(Volatile.Read(ref _lastPollTimestamp), now);
-        long? unread = high is { } h && next is { } n ? Math.Max(0, h - n) : null;
+        // Before the first hand-over, reading starts at the committed offset (or the log start without one).
+        var position = next ?? committed ?? Known(Volatile.Read(ref _lowWatermark));
+        long? unread = high is { } h && position is { } n ? Math.Max(0, h - n) : null;
         long? lag = high is { } h2 ? Math.Max(0, h2 - (committed ?? 0)) : null;
         var (status, problem) = stopped is not null ? (KafkaPartitionStatus.Stopped, $"stopped: {stopped}")
             : pending is not null ? (KafkaPartitionStatus.DeadLetterPending, $"waiting to write a dead letter: {pending}")

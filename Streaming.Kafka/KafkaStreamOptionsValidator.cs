@@ -101,7 +101,7 @@ internal sealed partial class KafkaStreamOptionsValidator(KafkaStreamOptions opt
             yield return $"{Prefix}{nameof(o.MetadataTimeoutMs)} must be positive; it is {o.MetadataTimeoutMs}.";
         if (o.MinInSyncReplicas < 1)
             yield return $"{Prefix}{nameof(o.MinInSyncReplicas)} must be at least 1; it is {o.MinInSyncReplicas}.";
-        else if (o.CreateTopicIfMissing && o.MinInSyncReplicas > o.ReplicationFactor)
+        else if (o.CreateTopicIfMissing && o.ReplicationFactor >= 1 && o.MinInSyncReplicas > o.ReplicationFactor)
             yield return $"{Prefix}{nameof(o.MinInSyncReplicas)} ({o.MinInSyncReplicas}) must not exceed {nameof(o.ReplicationFactor)} ({o.ReplicationFactor}): no write could be acknowledged.";
         if (!Enum.IsDefined(o.MinInSyncReplicasCheck))
             yield return $"{Prefix}{nameof(o.MinInSyncReplicasCheck)} '{o.MinInSyncReplicasCheck}' is not one of {string.Join(", ", Enum.GetNames<KafkaDurabilityCheck>())}.";

@@ -41,7 +41,7 @@ public sealed class ConsumeErrorTests
     [Fact]
     public async Task A_fatal_consumer_error_replaces_the_consumer_at_the_next_unread_message()
     {
-        var failures = new FailurePlan(everyNthCall: 25, fatal: true, limit: 2);
+        var failures = new FailurePlan(everyNthCall: 15, fatal: true, limit: 2);
         var built = 0;
         await using var harness = await ReceiverHarness.StartAsync("wallet-events-consume-fatal", buildConsumer: b =>
         {
