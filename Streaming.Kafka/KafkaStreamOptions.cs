@@ -126,6 +126,17 @@ public sealed class KafkaStreamOptions
     public int ReadWaitMs { get; set; } = 50;
 
     /// <summary>
+    /// Most events of one stream handed to a subscriber in one grain call
+    /// (<c>StreamPullingAgentOptions.BatchContainerBatchSize</c>): a stream with a backlog is delivered
+    /// in fewer calls. The subscriber still sees one event at a time, in order. A batch is the unit of
+    /// retry and of dead-lettering: when a subscriber fails on one event, the events of the batch it
+    /// already processed come again (consumers dedupe by event id), and if it keeps failing the whole
+    /// batch is dead-lettered. Default 1: event by event, so one bad event never takes its
+    /// neighbours to the dead-letter topic with it.
+    /// </summary>
+    public int DeliveryBatchSize { get; set; } = 1;
+
+    /// <summary>
     /// Period of the Orleans pulling agent's read timer (<c>StreamPullingAgentOptions.GetQueueMsgsTimerPeriod</c>).
     /// Between a read that found nothing and the next one, a new message waits at most this long. Default 5 ms.
     /// </summary>

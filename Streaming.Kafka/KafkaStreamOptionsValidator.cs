@@ -52,6 +52,9 @@ internal sealed partial class KafkaStreamOptionsValidator(KafkaStreamOptions opt
     private const int ReadWaitMsMax = 1_000;
 
     private const int PullPeriodMsMax = 10_000;
+
+    /// <summary>A batch is retried and dead-lettered whole; beyond this a single failure repeats too much.</summary>
+    private const int DeliveryBatchSizeMax = 1_000;
     private const int HealthCheckIntervalMsMin = 100;
 
     public void ValidateConfiguration()
@@ -107,6 +110,8 @@ internal sealed partial class KafkaStreamOptionsValidator(KafkaStreamOptions opt
             yield return $"{Prefix}{nameof(o.MinInSyncReplicasCheck)} '{o.MinInSyncReplicasCheck}' is not one of {string.Join(", ", Enum.GetNames<KafkaDurabilityCheck>())}.";
         if (o.ReadWaitMs is < 0 or > ReadWaitMsMax)
             yield return $"{Prefix}{nameof(o.ReadWaitMs)} must be between 0 and {ReadWaitMsMax}; it is {o.ReadWaitMs}.";
+        if (o.DeliveryBatchSize is < 1 or > DeliveryBatchSizeMax)
+            yield return $"{Prefix}{nameof(o.DeliveryBatchSize)} must be between 1 and {DeliveryBatchSizeMax}; it is {o.DeliveryBatchSize}.";
         if (o.PullPeriodMs is < 1 or > PullPeriodMsMax)
             yield return $"{Prefix}{nameof(o.PullPeriodMs)} must be between 1 and {PullPeriodMsMax}; it is {o.PullPeriodMs}.";
         if (!Enum.IsDefined(o.PoisonMessageHandling))

@@ -28,10 +28,14 @@ public static class KafkaStreamingExtensions
             stream.Configure<KafkaStreamOptions>(options => options.Configure(configureOptions));
             stream.UseConsistentRingQueueBalancer();
             stream.ConfigurePullingAgent(agent => agent.Configure<Microsoft.Extensions.Options.IOptionsMonitor<KafkaStreamOptions>>((o, kafka) =>
+            {
+                var options = kafka.Get(name);
                 // A read waits for messages (ReadWaitMs) and the agent reads again at once after one
                 // that returned some, so this period only bounds the gap after an empty read; Orleans'
                 // default 100 ms would dominate publish-to-subscriber latency.
-                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(kafka.Get(name).PullPeriodMs)));
+                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(options.PullPeriodMs);
+                o.BatchContainerBatchSize = options.DeliveryBatchSize;
+            }));
             configureStream?.Invoke(stream);
         });
         builder.ConfigureServices(services => AddServices(services, name));
