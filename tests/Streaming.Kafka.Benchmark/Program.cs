@@ -23,9 +23,11 @@ var runs = args.Length == 2 && args[0] == "--runs" ? int.Parse(args[1], CultureI
 // Events per throughput measurement; the mock keeps ~100k messages per partition, so each run's
 // share of a topic (4 partitions) stays well under it.
 const int EventCount = 60_000;
-// Concurrency of every closed-loop measurement: 1,000 publishers (grains), each awaiting every event.
+// Concurrency of the closed-loop measurements: 1,000 publishers (grains) each awaiting every event,
+// then 100. The mock has 4 partitions, so that is 250 (25) streams per partition: Orleans' queue cache
+// has each stream's cursor walk every cached event, so delivery cost grows with streams per partition.
 const int UserCount = 1_000;
-const int EventsPerUser = EventCount / UserCount;
+const int FewUserCount = 100;
 // Latency at a load the provider sustains: 2,000 events/s from 100 publishers, 20 each per second.
 const int PacedRatePerSecond = 2_000;
 const int PacedUserCount = 100;
@@ -42,7 +44,7 @@ var users = Enumerable.Range(0, UserCount).Select(i => $"user-{i:D5}").ToArray()
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 Console.WriteLine($"Kafka stream provider benchmark: librdkafka mock (3 brokers, {PartitionCount} partitions), {Environment.ProcessorCount} cores, load average {load} at start, {runs} runs");
 Console.WriteLine($"Producer settings everywhere: acks=all, idempotence, {defaults.Compression}, linger.ms={defaults.LingerMs}; partition = murmur2(key); same JSON value and 4 headers.");
-Console.WriteLine($"Closed loop: {UserCount:N0} publishers, each awaiting each of its {EventsPerUser} events ({EventCount:N0} events). Open loop: one caller, no awaits.");
+Console.WriteLine($"Closed loop: {UserCount:N0} (then {FewUserCount:N0}) publishers, each awaiting each of its events in turn ({EventCount:N0} events); each publisher is one stream, with an implicit subscriber grain. Open loop: one caller, no awaits.");
 Console.WriteLine();
 
 using var host = await StartSiloAsync(mock.BootstrapServers);
@@ -55,23 +57,30 @@ var results = new List<RunFigures>();
 for (var run = 1; run <= runs; run++)
 {
     var rawOpen = RunRawOpenLoop(mock.BootstrapServers, users, defaults);
-    var rawClosed = await RunRawClosedLoopAsync(mock.BootstrapServers, users, defaults);
-    var publishOnly = await MeasureAsync(() => PublishAllAsync(publishOnlyProvider, users));
-    LatencyLog.Reset(EventCount);
-    // Until the last event reached its subscriber grain, not just until it was published.
-    var withDelivery = await MeasureAsync(async () =>
-    {
-        await PublishAllAsync(provider, users);
-        await WaitForAsync(() => LatencyLog.Count >= EventCount, deliveryTimeout);
-    });
+    var many = await ClosedLoopAsync(users);
+    var few = await ClosedLoopAsync(users[..FewUserCount]);
     var paced = await RunPacedAsync(provider, users, deliveryTimeout);
-    results.Add(new RunFigures(rawOpen, rawClosed, publishOnly, withDelivery, paced));
+    results.Add(new RunFigures(rawOpen, many, few, paced));
     Console.Error.WriteLine($"run {run} done");
 }
 
 await host.StopAsync();
 PrintTable(results);
 return 0;
+
+async Task<ClosedLoop> ClosedLoopAsync(string[] publishers)
+{
+    var rawClosed = await RunRawClosedLoopAsync(mock.BootstrapServers, publishers, defaults);
+    var publishOnly = await MeasureAsync(() => PublishAllAsync(publishOnlyProvider, publishers));
+    LatencyLog.Reset(EventCount);
+    // Until the last event reached its subscriber grain, not just until it was published.
+    var withDelivery = await MeasureAsync(async () =>
+    {
+        await PublishAllAsync(provider, publishers);
+        await WaitForAsync(() => LatencyLog.Count >= EventCount, deliveryTimeout);
+    });
+    return new ClosedLoop(rawClosed, publishOnly, withDelivery);
+}
 
 static async Task<IHost> StartSiloAsync(string bootstrapServers)
 {
@@ -123,7 +132,7 @@ static Measured RunRawOpenLoop(string bootstrapServers, string[] users, KafkaStr
     };
     var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
     var started = Stopwatch.GetTimestamp();
-    for (var sequence = 1; sequence <= EventsPerUser; sequence++)
+    for (var sequence = 1; sequence <= EventCount / users.Length; sequence++)
     {
         foreach (var user in users)
         {
@@ -157,7 +166,7 @@ static async Task<Measured> RunRawClosedLoopAsync(string bootstrapServers, strin
     return await MeasureAsync(() => Task.WhenAll(users.Select(async user =>
     {
         await Task.Yield();
-        for (var sequence = 1; sequence <= EventsPerUser; sequence++)
+        for (var sequence = 1; sequence <= EventCount / users.Length; sequence++)
         {
             var (partition, message) = RawMessage(user, sequence);
             await producer.ProduceAsync(partition, message);
@@ -209,7 +218,7 @@ static Task PublishAllAsync(IStreamProvider provider, string[] users) =>
     {
         await Task.Yield();
         var stream = provider.GetStream<BenchmarkEvent>(StreamId.Create(BenchmarkStreams.Namespace, user));
-        for (var sequence = 1; sequence <= EventsPerUser; sequence++)
+        for (var sequence = 1; sequence <= EventCount / users.Length; sequence++)
         {
             await stream.OnNextAsync(BenchmarkEvent.Create(user, sequence, Stopwatch.GetTimestamp()));
         }
@@ -254,23 +263,27 @@ static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
 
 static void PrintTable(List<RunFigures> results)
 {
-    var rows = new (string Name, Func<RunFigures, double> Value, string Format)[]
+    var rows = new List<(string Name, Func<RunFigures, double> Value, string Format)>
     {
         ("raw Confluent, open loop (events/s)", r => r.RawOpen.Rate, "N0"),
-        ("raw Confluent, closed loop (events/s)", r => r.RawClosed.Rate, "N0"),
-        ("provider, publish only (events/s)", r => r.PublishOnly.Rate, "N0"),
-        ("provider, publish + deliver (events/s)", r => r.WithDelivery.Rate, "N0"),
-        ("publish only / raw closed loop", r => r.PublishOnly.Rate / r.RawClosed.Rate * 100, "N0"),
-        ("publish + deliver / raw closed loop", r => r.WithDelivery.Rate / r.RawClosed.Rate * 100, "N0"),
-        ("publish only / raw open loop", r => r.PublishOnly.Rate / r.RawOpen.Rate * 100, "N0"),
-        ("CPU µs/event: raw closed loop", r => r.RawClosed.CpuUsPerEvent, "N1"),
-        ("CPU µs/event: publish only", r => r.PublishOnly.CpuUsPerEvent, "N1"),
-        ("CPU µs/event: publish + deliver", r => r.WithDelivery.CpuUsPerEvent, "N1"),
-        ($"latency p50 at {PacedRatePerSecond:N0}/s (ms)", r => r.Paced.P50Ms, "N1"),
-        ($"latency p99 at {PacedRatePerSecond:N0}/s (ms)", r => r.Paced.P99Ms, "N1"),
-        ($"latency p99.9 at {PacedRatePerSecond:N0}/s (ms)", r => r.Paced.P999Ms, "N1"),
-        ("paced rate achieved (events/s)", r => r.Paced.Rate, "N0"),
     };
+    foreach (var (label, loop) in new (string, Func<RunFigures, ClosedLoop>)[] { ($"{UserCount:N0} publishers", r => r.Many), ($"{FewUserCount:N0} publishers", r => r.Few) })
+    {
+        rows.Add(($"{label}: raw Confluent, closed loop (events/s)", r => loop(r).RawClosed.Rate, "N0"));
+        rows.Add(($"{label}: provider, publish only (events/s)", r => loop(r).PublishOnly.Rate, "N0"));
+        rows.Add(($"{label}: provider, publish + deliver (events/s)", r => loop(r).WithDelivery.Rate, "N0"));
+        rows.Add(($"{label}: publish only / raw closed loop", r => loop(r).PublishOnly.Rate / loop(r).RawClosed.Rate * 100, "N0"));
+        rows.Add(($"{label}: publish + deliver / raw closed loop", r => loop(r).WithDelivery.Rate / loop(r).RawClosed.Rate * 100, "N0"));
+        rows.Add(($"{label}: CPU µs/event, raw closed loop", r => loop(r).RawClosed.CpuUsPerEvent, "N1"));
+        rows.Add(($"{label}: CPU µs/event, publish only", r => loop(r).PublishOnly.CpuUsPerEvent, "N1"));
+        rows.Add(($"{label}: CPU µs/event, publish + deliver", r => loop(r).WithDelivery.CpuUsPerEvent, "N1"));
+    }
+
+    rows.Add(("publish only / raw open loop (1,000 publishers)", r => r.Many.PublishOnly.Rate / r.RawOpen.Rate * 100, "N0"));
+    rows.Add(($"latency p50 at {PacedRatePerSecond:N0}/s (ms)", r => r.Paced.P50Ms, "N1"));
+    rows.Add(($"latency p99 at {PacedRatePerSecond:N0}/s (ms)", r => r.Paced.P99Ms, "N1"));
+    rows.Add(($"latency p99.9 at {PacedRatePerSecond:N0}/s (ms)", r => r.Paced.P999Ms, "N1"));
+    rows.Add(("paced rate achieved (events/s)", r => r.Paced.Rate, "N0"));
     var header = "| measure | " + string.Join(" | ", results.Select((_, i) => $"run {i + 1}")) + " | median |";
     Console.WriteLine(header);
     Console.WriteLine("|" + string.Concat(Enumerable.Repeat(" --- |", results.Count + 2)));
@@ -296,4 +309,6 @@ internal sealed record Measured(double Rate, double CpuUsPerEvent);
 
 internal sealed record Latency(double Rate, double P50Ms, double P99Ms, double P999Ms);
 
-internal sealed record RunFigures(Measured RawOpen, Measured RawClosed, Measured PublishOnly, Measured WithDelivery, Latency Paced);
+internal sealed record ClosedLoop(Measured RawClosed, Measured PublishOnly, Measured WithDelivery);
+
+internal sealed record RunFigures(Measured RawOpen, ClosedLoop Many, ClosedLoop Few, Latency Paced);
