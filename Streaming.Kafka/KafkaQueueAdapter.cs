@@ -27,6 +27,7 @@ internal sealed partial class KafkaQueueAdapter : IQueueAdapter, IDisposable
     private readonly System.Diagnostics.TagList _tags;
     private readonly ConcurrentDictionary<int, KafkaQueueAdapterReceiver> _openReceivers = new();
     private readonly KafkaPartitionMonitor _monitor;
+    private readonly Func<ProducerBuilder<byte[], byte[]>, IProducer<byte[], byte[]>> _buildProducer;
 
     public KafkaQueueAdapter(
         string providerName,
@@ -35,9 +36,11 @@ internal sealed partial class KafkaQueueAdapter : IQueueAdapter, IDisposable
         KafkaMessageCodec codec,
         KafkaStreamHealth health,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        Func<ProducerBuilder<byte[], byte[]>, IProducer<byte[], byte[]>>? buildProducer = null)
     {
         Name = providerName;
+        _buildProducer = buildProducer ?? (static builder => builder.Build());
         _options = options;
         _queueMapper = queueMapper;
         _codec = codec;
@@ -276,9 +279,8 @@ internal sealed partial class KafkaQueueAdapter : IQueueAdapter, IDisposable
     }
 
     private IProducer<byte[], byte[]> BuildProducer() =>
-        new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
-            .SetErrorHandler((_, error) => LogProducerError(_logger, Name, error.Code, error.Reason))
-            .Build();
+        _buildProducer(new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(_options))
+            .SetErrorHandler((_, error) => LogProducerError(_logger, Name, error.Code, error.Reason)));
 
     public void Dispose()
     {

@@ -70,7 +70,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
             if (_adapter is null)
             {
                 await KafkaTopicVerifier.VerifyAsync(_options, _providerName, _loggerFactory.CreateLogger<KafkaQueueAdapterFactory>(), cancellationToken);
-                _adapter = new KafkaQueueAdapter(_providerName, _options, _queueMapper, _codec, _health, _timeProvider, _loggerFactory)
+                _adapter = new KafkaQueueAdapter(_providerName, _options, _queueMapper, _codec, _health, _timeProvider, _loggerFactory, BuildProducer)
                 {
                     BuildConsumer = BuildConsumer,
                     DeliveryBatchSize = _deliveryBatchSize,
@@ -87,6 +87,9 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
 
     /// <summary>Test seam: how receivers build their consumer (see <see cref="KafkaQueueAdapter.BuildConsumer"/>).</summary>
     internal Func<Confluent.Kafka.ConsumerBuilder<byte[], byte[]>, Confluent.Kafka.IConsumer<byte[], byte[]>> BuildConsumer { get; set; } = static builder => builder.Build();
+
+    /// <summary>Test seam: how the adapter builds its producer (events and dead letters).</summary>
+    internal Func<Confluent.Kafka.ProducerBuilder<byte[], byte[]>, Confluent.Kafka.IProducer<byte[], byte[]>> BuildProducer { get; set; } = static builder => builder.Build();
 
     internal KafkaStreamHealth Health => _health;
 

@@ -35,7 +35,8 @@ internal sealed class ReceiverHarness : IAsyncDisposable
 
     public static async Task<ReceiverHarness> StartAsync(
         string topic, Action<KafkaStreamOptions>? configure = null,
-        Func<ConsumerBuilder<byte[], byte[]>, IConsumer<byte[], byte[]>>? buildConsumer = null)
+        Func<ConsumerBuilder<byte[], byte[]>, IConsumer<byte[], byte[]>>? buildConsumer = null,
+        Func<ProducerBuilder<byte[], byte[]>, IProducer<byte[], byte[]>>? buildProducer = null)
     {
         var broker = await KafkaMockBroker.StartAsync();
         await broker.CreateTopicAsync(topic);
@@ -56,6 +57,11 @@ internal sealed class ReceiverHarness : IAsyncDisposable
         if (buildConsumer is not null)
         {
             factory.BuildConsumer = buildConsumer;
+        }
+
+        if (buildProducer is not null)
+        {
+            factory.BuildProducer = buildProducer;
         }
 
         var adapter = await factory.CreateAdapter();
