@@ -43,7 +43,15 @@ internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
 
     public int Count => _entries.Count;
 
-    public int GetMaxAddCount() => Math.Max(0, cacheSizeMessages - _entries.Count);
+    /// <summary>
+    /// Never 0: the pulling agent does not even purge when this is 0, so a full cache would never empty.
+    /// Fullness is judged by <see cref="IsUnderPressure"/>, which the agent asks after purging; a read
+    /// may so overshoot the size by at most this much.
+    /// </summary>
+    public int GetMaxAddCount() => Math.Max(1, cacheSizeMessages / AddCountDivisor);
+
+    /// <summary>Reads add at most a tenth of the cache, as Orleans' own cache does.</summary>
+    private const int AddCountDivisor = 10;
 
     public bool IsUnderPressure() => _entries.Count >= cacheSizeMessages;
 

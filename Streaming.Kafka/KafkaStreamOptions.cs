@@ -143,10 +143,11 @@ public sealed class KafkaStreamOptions
     public int PullPeriodMs { get; set; } = 5;
 
     /// <summary>
-    /// Messages kept per partition in the Orleans queue cache. Offsets are committed when the cache
-    /// purges delivered messages (a tenth of this size at a time, once no stream's cursor is left in
-    /// that tenth), so this also bounds how many delivered events are re-delivered after a restart;
-    /// and reads pause when the cache is full (a slow subscriber holds back its partition). Default 1024.
+    /// Messages kept per partition in the Orleans queue cache. Each read purges the oldest events every
+    /// subscriber of their stream has passed, and offsets are committed up to what was purged; so this
+    /// bounds the events re-delivered after a partition moves, and reads pause while the cache is full
+    /// (a subscriber that does not keep up holds back its partition, and the health check reports it).
+    /// Default 1024.
     /// </summary>
     public int CacheSizeMessages { get; set; } = 1024;
 
