@@ -16,6 +16,9 @@ internal static partial class KafkaTopicVerifier
 {
     private const string MinInSyncReplicasKey = "min.insync.replicas";
 
+    /// <summary>Longest wait for the topic's configuration at start.</summary>
+    private const int DescribeConfigsTimeoutMsMax = 3_000;
+
     public static async Task VerifyAsync(KafkaStreamOptions options, string providerName, ILogger logger, CancellationToken cancellationToken)
     {
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options)).Build();
@@ -84,9 +87,12 @@ internal static partial class KafkaTopicVerifier
         string? configured;
         try
         {
+            // A broker answers in milliseconds; one without a controller (librdkafka's mock) never does,
+            // so the wait is short and the outcome then a warning rather than a slower start.
+            var describeTimeout = TimeSpan.FromMilliseconds(Math.Min(timeout.TotalMilliseconds, DescribeConfigsTimeoutMsMax));
             var described = await admin.DescribeConfigsAsync(
                 [new ConfigResource { Type = ResourceType.Topic, Name = options.Topic }],
-                new DescribeConfigsOptions { RequestTimeout = timeout });
+                new DescribeConfigsOptions { RequestTimeout = describeTimeout });
             configured = described.Single().Entries.GetValueOrDefault(MinInSyncReplicasKey)?.Value;
         }
         catch (KafkaException exception)
