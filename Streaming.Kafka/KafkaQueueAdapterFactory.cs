@@ -17,7 +17,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaPartitionQueueMapper _queueMapper;
-    private readonly IQueueAdapterCache _queueCache;
+    private readonly KafkaQueueAdapterCache _queueCache;
     private readonly KafkaStreamHealth _health;
     private readonly int _deliveryBatchSize;
     private readonly SemaphoreSlim _adapterLock = new(1, 1);
@@ -41,11 +41,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _queueMapper = new KafkaPartitionQueueMapper(providerName, options.PartitionCount);
-        // Batch delivery needs Orleans' own cache: it protects an in-flight batch from purging through an
-        // interface only Orleans can implement. Event-by-event delivery uses the stream-indexed cache.
-        _queueCache = deliveryBatchSize > 1
-            ? new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSizeMessages }, providerName, loggerFactory)
-            : new KafkaQueueAdapterCache(options.CacheSizeMessages);
+        _queueCache = new KafkaQueueAdapterCache(options.CacheSizeMessages, _deliveryBatchSize);
     }
 
     public static KafkaQueueAdapterFactory Create(IServiceProvider services, string name)

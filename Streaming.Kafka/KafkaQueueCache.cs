@@ -14,11 +14,12 @@ namespace OrleansWallet.Streaming.Kafka;
 /// on, or any after), so what it reports delivered is always a prefix of the partition. A stream with
 /// no cursor (no subscriber yet, or none at all) does not hold its events, as in Orleans' own caches;
 /// the pulling agent pins a new stream's first event with a cursor while it registers the stream.
-/// Used with one event per delivery (<see cref="KafkaStreamOptions.DeliveryBatchSize"/> = 1); batch
-/// delivery uses Orleans' cache, which protects in-flight batches through an interface of its own.
+/// With batch delivery (<see cref="KafkaStreamOptions.DeliveryBatchSize"/> > 1) the pulling agent
+/// moves a cursor over a whole batch before delivering it, so a cursor holds every event of the batch
+/// it last collected until the agent asks for the next one (which it does only after delivery).
 /// Not thread-safe: the pulling agent of the partition is its only user.
 /// </remarks>
-internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
+internal sealed class KafkaQueueCache(int cacheSizeMessages, int deliveryBatchSize = 1) : IQueueCache
 {
     private readonly LinkedList<Entry> _entries = new();
     private readonly Dictionary<StreamId, StreamEvents> _streams = new();
@@ -133,7 +134,7 @@ internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
             }
         }
 
-        var cursor = new Cursor(this, StreamOf(streamId), start);
+        var cursor = new Cursor(this, StreamOf(streamId), start, Math.Max(1, deliveryBatchSize));
         cursor.Stream.Cursors.Add(cursor);
         return cursor;
     }
@@ -160,22 +161,29 @@ internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
     }
 
     /// <summary>
-    /// A stream's position in the cache: <see cref="Next"/> is the lowest offset it may still deliver;
-    /// the event it is on (<see cref="GetCurrent"/>, being delivered) is held until it moves on.
+    /// A stream's position in the cache: <see cref="Next"/> is the lowest offset it may still deliver.
+    /// The pulling agent collects up to <c>batchSize</c> events with MoveNext, delivers them, then
+    /// collects again; the events of the last collection are held until the next one starts (which
+    /// means they were delivered, or given up on and dead-lettered).
     /// </summary>
-    private sealed class Cursor(KafkaQueueCache cache, StreamEvents stream, long next) : IQueueCacheCursor
+    private sealed class Cursor(KafkaQueueCache cache, StreamEvents stream, long next, int batchSize) : IQueueCacheCursor
     {
         private Entry? _current;
 
         /// <summary>The last event returned; not held once the cursor moved past it, only a shortcut to its successor.</summary>
         private Entry? _last;
+
+        /// <summary>Offset of the first event of the collection in flight, if any.</summary>
+        private long? _collectionStart;
+        private int _collected;
+        private bool _collectionEnded;
         private bool _disposed;
 
         public StreamEvents Stream { get; } = stream;
 
         public long Next { get; private set; } = next;
 
-        public bool Holds(long offset) => !_disposed && offset >= (_current?.Offset ?? Next);
+        public bool Holds(long offset) => !_disposed && offset >= Math.Min(_collectionStart ?? Next, Next);
 
         public IBatchContainer? GetCurrent(out Exception? exception)
         {
@@ -188,6 +196,14 @@ internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
             if (_disposed)
             {
                 return false;
+            }
+
+            if (_collectionEnded || _collected >= batchSize)
+            {
+                // The agent asks again only once the previous collection was delivered (or given up on).
+                _collectionStart = null;
+                _collected = 0;
+                _collectionEnded = false;
             }
 
             // A stream's cached events are purged oldest first, so after the last one returned (if still
@@ -209,9 +225,13 @@ internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
             _current = candidate;
             if (candidate is null)
             {
+                // A collection cut short is about to be delivered: keep holding it until the next ask.
+                _collectionEnded = _collected > 0;
                 return false;
             }
 
+            _collectionStart ??= candidate.Offset;
+            _collected++;
             _last = candidate;
             Next = candidate.Offset + 1;
             return true;
@@ -237,13 +257,14 @@ internal sealed class KafkaQueueCache(int cacheSizeMessages) : IQueueCache
             _disposed = true;
             _current = null;
             _last = null;
+            _collectionStart = null;
             cache.Release(this);
         }
     }
 }
 
 /// <summary>Creates one <see cref="KafkaQueueCache"/> per partition queue.</summary>
-internal sealed class KafkaQueueAdapterCache(int cacheSizeMessages) : IQueueAdapterCache
+internal sealed class KafkaQueueAdapterCache(int cacheSizeMessages, int deliveryBatchSize) : IQueueAdapterCache
 {
-    public IQueueCache CreateQueueCache(QueueId queueId) => new KafkaQueueCache(cacheSizeMessages);
+    public IQueueCache CreateQueueCache(QueueId queueId) => new KafkaQueueCache(cacheSizeMessages, deliveryBatchSize);
 }

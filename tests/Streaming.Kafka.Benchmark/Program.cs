@@ -18,7 +18,9 @@ using OrleansWallet.Streaming.Kafka.Benchmark;
 // One command, one table: `dotnet run -c Release --project tests/Streaming.Kafka.Benchmark [-- --runs N]`.
 // Every figure is measured in each of N runs (default 3) in the same process against the same mock
 // broker; the table shows each run and the median, and ratios are taken within a run.
-var runs = args.Length == 2 && args[0] == "--runs" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var runs = Argument("--runs") ?? 3;
+// Optional: KafkaStreamOptions.DeliveryBatchSize of the delivering provider (default: the option's default).
+var deliveryBatchSize = Argument("--delivery-batch") ?? new KafkaStreamOptions().DeliveryBatchSize;
 
 // Events per throughput measurement; the mock keeps ~100k messages per partition, so each run's
 // share of a topic (4 partitions) stays well under it.
@@ -47,7 +49,8 @@ Console.WriteLine($"Producer settings everywhere: acks=all, idempotence, {defaul
 Console.WriteLine($"Closed loop: {UserCount:N0} (then {FewUserCount:N0}) publishers, each awaiting each of its events in turn ({EventCount:N0} events); each publisher is one stream, with an implicit subscriber grain. Open loop: one caller, no awaits.");
 Console.WriteLine();
 
-using var host = await StartSiloAsync(mock.BootstrapServers);
+Console.WriteLine($"Provider options: defaults, DeliveryBatchSize={deliveryBatchSize}.");
+using var host = await StartSiloAsync(mock.BootstrapServers, deliveryBatchSize);
 var client = host.Services.GetRequiredService<IClusterClient>();
 var provider = client.GetStreamProvider(BenchmarkStreams.ProviderName);
 var publishOnlyProvider = client.GetStreamProvider(BenchmarkStreams.PublishOnlyProviderName);
@@ -82,7 +85,13 @@ async Task<ClosedLoop> ClosedLoopAsync(string[] publishers)
     return new ClosedLoop(rawClosed, publishOnly, withDelivery);
 }
 
-static async Task<IHost> StartSiloAsync(string bootstrapServers)
+int? Argument(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : null;
+}
+
+static async Task<IHost> StartSiloAsync(string bootstrapServers, int deliveryBatchSize)
 {
     var builder = Host.CreateApplicationBuilder();
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -96,6 +105,7 @@ static async Task<IHost> StartSiloAsync(string bootstrapServers)
             options.Topic = "bench-orleans";
             options.ConsumerGroupId = "benchmark";
             options.PartitionCount = PartitionCount;
+            options.DeliveryBatchSize = deliveryBatchSize;
         })
         // Same provider on its own topic with pulling agents stopped: the publish path alone.
         .AddKafkaStreams(BenchmarkStreams.PublishOnlyProviderName, options =>

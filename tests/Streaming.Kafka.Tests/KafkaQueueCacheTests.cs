@@ -111,4 +111,22 @@ public sealed class KafkaQueueCacheTests
         Assert.Equal(30, Purge(cache).Count);
         Assert.False(cache.IsUnderPressure());
     }
+
+    [Fact]
+    public void With_batch_delivery_a_collected_batch_is_held_until_the_agent_asks_for_the_next()
+    {
+        var cache = new KafkaQueueCache(100, deliveryBatchSize: 2);
+        var a = cache.GetCacheCursor(A, new EventSequenceTokenV2(0));
+        cache.AddToCache([Event(A, 0), Event(A, 1), Event(A, 2)]);
+
+        Assert.True(a.MoveNext());            // the agent collects 0 and 1, then delivers them
+        Assert.True(a.MoveNext());
+        Assert.Empty(Purge(cache));           // 0 is passed by the cursor, but its batch is in flight
+        Assert.True(a.MoveNext());            // next collection: 0 and 1 were delivered
+        Assert.Equal([0, 1], Purge(cache));
+        Assert.False(a.MoveNext());           // collection cut short: [2] is about to be delivered
+        Assert.Empty(Purge(cache));
+        Assert.False(a.MoveNext());           // asked again: [2] was delivered
+        Assert.Equal([2], Purge(cache));
+    }
 }
