@@ -40,7 +40,7 @@ public sealed record KafkaPartitionHealth(
 /// by <c>AddKafkaStreams</c> as a keyed singleton under the provider name; <see cref="KafkaStreamHealthCheck"/>
 /// turns it into a readiness check.
 /// </summary>
-public sealed class KafkaStreamHealth
+public sealed class KafkaStreamHealth : IDisposable
 {
     private readonly ConcurrentDictionary<int, KafkaPartitionState> _partitions = new();
     private readonly TimeProvider _timeProvider;
@@ -77,6 +77,9 @@ public sealed class KafkaStreamHealth
     internal void Close(KafkaPartitionState state) => _partitions.TryRemove(new KeyValuePair<int, KafkaPartitionState>(state.Partition, state));
 
     internal IEnumerable<KafkaPartitionState> OpenPartitions => _partitions.Values;
+
+    /// <summary>Stops reporting this provider's partitions in the metrics (the container disposes it with the silo).</summary>
+    public void Dispose() => KafkaStreamMetrics.Unregister(this);
 }
 
 /// <summary>Mutable per-partition figures, written by the receiver and the broker monitor.</summary>
