@@ -57,7 +57,8 @@ public sealed class FailingSubscriberTests
         FailingSubscriberGrain.Poisoned[poisoned.EventId] = 0;
         await using var broker = await KafkaMockBroker.StartAsync();
         await broker.CreateTopicAsync(Topic);
-        var cluster = KafkaTestCluster.Builder(1, broker.BootstrapServers, Topic, "failing-group").Build();
+        // The subscriber is given up on (and its event dead-lettered) after 3 s instead of Orleans' minute.
+        var cluster = KafkaTestCluster.Builder(1, broker.BootstrapServers, Topic, "failing-group", maxEventDeliveryTime: TimeSpan.FromSeconds(3)).Build();
         await cluster.DeployAsync();
         try
         {
