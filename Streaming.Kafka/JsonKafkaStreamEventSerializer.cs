@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace OrleansWallet.Streaming.Kafka;
 
@@ -10,6 +11,16 @@ public sealed class JsonKafkaStreamEventSerializer : IKafkaStreamEventSerializer
 {
     /// <summary>The serializer with the default JSON settings.</summary>
     public static JsonKafkaStreamEventSerializer Default { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>
+    /// Web defaults with source-generated contracts first (no reflection for the types they cover),
+    /// reflection for any other type. Source generation with the same defaults writes the same bytes.
+    /// </summary>
+    public static JsonKafkaStreamEventSerializer WithContracts(params IJsonTypeInfoResolver[] sourceGenerated) =>
+        new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = JsonTypeInfoResolver.Combine([.. sourceGenerated, new DefaultJsonTypeInfoResolver()]),
+        });
 
     private readonly JsonSerializerOptions _jsonOptions;
 

@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Orleans;
 using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
@@ -17,6 +18,14 @@ internal sealed class KafkaBatchContainer(StreamId streamId, object streamEvent,
 
     [Id(2)]
     public EventSequenceTokenV2 Token { get; } = sequenceToken;
+
+    /// <summary>
+    /// The message as read (key, value and headers as the producer wrote them), kept while the event is
+    /// in the receiving silo's cache so a delivery that keeps failing can be dead-lettered byte for byte.
+    /// Not serialized: a container shipped to another silo does not carry it.
+    /// </summary>
+    [NonSerialized]
+    public Message<byte[], byte[]>? Raw;
 
     /// <summary>The Kafka offset of the message this event came from.</summary>
     public long Offset => Token.SequenceNumber;

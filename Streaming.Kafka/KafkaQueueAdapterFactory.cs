@@ -17,7 +17,9 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaPartitionQueueMapper _queueMapper;
-    private readonly SimpleQueueAdapterCache _queueCache;
+    private readonly KafkaQueueAdapterCache _queueCache;
+    private readonly KafkaStreamHealth _health;
+    private readonly int _deliveryBatchSize;
     private readonly SemaphoreSlim _adapterLock = new(1, 1);
     private KafkaQueueAdapter? _adapter;
 
@@ -27,15 +29,19 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
         IKafkaStreamEventSerializer serializer,
         TypeConverter typeConverter,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        KafkaStreamHealth? health = null,
+        int deliveryBatchSize = 1)
     {
         _providerName = providerName;
         _options = options;
-        _codec = new KafkaMessageCodec(serializer, typeConverter);
+        _codec = new KafkaMessageCodec(serializer, typeConverter, options.EventTypes, options.RequireStableTypeNames);
+        _health = health ?? new KafkaStreamHealth(providerName, options.Topic, TimeSpan.FromMilliseconds(options.StuckPartitionAfterMs), timeProvider);
+        _deliveryBatchSize = Math.Max(1, deliveryBatchSize);
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _queueMapper = new KafkaPartitionQueueMapper(providerName, options.PartitionCount);
-        _queueCache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSizeMessages }, providerName, loggerFactory);
+        _queueCache = new KafkaQueueAdapterCache(options.CacheSizeMessages, _deliveryBatchSize);
     }
 
     public static KafkaQueueAdapterFactory Create(IServiceProvider services, string name)
@@ -48,7 +54,9 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
             serializer,
             services.GetRequiredService<TypeConverter>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<ILoggerFactory>());
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetKeyedService<KafkaStreamHealth>(name),
+            services.GetOptionsByName<StreamPullingAgentOptions>(name).BatchContainerBatchSize);
     }
 
     // Orleans 10 marks the overload without a token obsolete but still requires it.
@@ -62,7 +70,11 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
             if (_adapter is null)
             {
                 await KafkaTopicVerifier.VerifyAsync(_options, _providerName, _loggerFactory.CreateLogger<KafkaQueueAdapterFactory>(), cancellationToken);
-                _adapter = new KafkaQueueAdapter(_providerName, _options, _queueMapper, _codec, _timeProvider, _loggerFactory);
+                _adapter = new KafkaQueueAdapter(_providerName, _options, _queueMapper, _codec, _health, _timeProvider, _loggerFactory, BuildProducer)
+                {
+                    BuildConsumer = BuildConsumer,
+                    DeliveryBatchSize = _deliveryBatchSize,
+                };
             }
 
             return _adapter;
@@ -73,14 +85,25 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposab
         }
     }
 
+    /// <summary>Test seam: how receivers build their consumer (see <see cref="KafkaQueueAdapter.BuildConsumer"/>).</summary>
+    internal Func<Confluent.Kafka.ConsumerBuilder<byte[], byte[]>, Confluent.Kafka.IConsumer<byte[], byte[]>> BuildConsumer { get; set; } = static builder => builder.Build();
+
+    /// <summary>Test seam: how the adapter builds its producer (events and dead letters).</summary>
+    internal Func<Confluent.Kafka.ProducerBuilder<byte[], byte[]>, Confluent.Kafka.IProducer<byte[], byte[]>> BuildProducer { get; set; } = static builder => builder.Build();
+
+    internal KafkaStreamHealth Health => _health;
+
+    internal KafkaMessageCodec Codec => _codec;
+
     public IQueueAdapterCache GetQueueAdapterCache() => _queueCache;
 
     public IStreamQueueMapper GetStreamQueueMapper() => _queueMapper;
 
-    // Delivery failures are logged by Orleans; the offset still advances past them so one poisoned
-    // subscriber cannot stall a partition for every other user on it.
+    // An event a subscriber keeps failing on is dead-lettered before the offset may move past it, so
+    // one broken subscriber cannot stall a partition for every other user on it, and nothing is lost.
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
-        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+        Task.FromResult<IStreamFailureHandler>(new KafkaDeliveryFailureHandler(
+            () => Volatile.Read(ref _adapter), _queueMapper.PartitionOf(queueId), _deliveryBatchSize, _loggerFactory.CreateLogger<KafkaDeliveryFailureHandler>()));
 
     public void Dispose()
     {

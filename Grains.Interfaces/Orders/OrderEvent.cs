@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace OrleansWallet.Orders;
 
 /// <summary>
@@ -7,7 +10,12 @@ namespace OrleansWallet.Orders;
 /// duplicates by <see cref="EventId"/> (a crash can re-publish) and order an order's events by
 /// <see cref="Sequence"/>.
 /// </summary>
-[GenerateSerializer, Immutable]
+/// <remarks>
+/// <see cref="WireTypeName"/> (its Orleans alias) is the <c>ow-event-type</c> header on Kafka: it must
+/// never change, whatever the type's namespace or assembly. Events written before the alias existed
+/// carry <see cref="LegacyWireTypeName"/>, which readers map to this type.
+/// </remarks>
+[GenerateSerializer, Immutable, Alias(WireTypeName)]
 public sealed record OrderEvent(
     [property: Id(0)] int SchemaVersion,
     [property: Id(1)] string EventId,
@@ -19,6 +27,12 @@ public sealed record OrderEvent(
     [property: Id(7)] OrderEventPayload Payload)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>The stable wire name of this type (Orleans alias, Kafka <c>ow-event-type</c> header).</summary>
+    public const string WireTypeName = "orleanswallet.order-event";
+
+    /// <summary>The type header written before <see cref="WireTypeName"/> existed: the full .NET name.</summary>
+    public const string LegacyWireTypeName = "OrleansWallet.Orders.OrderEvent,OrleansWallet.Grains.Interfaces";
 }
 
 /// <summary>The order as it stands after the event; amounts are base-10 strings of base units.</summary>
@@ -35,6 +49,14 @@ public sealed record OrderEventPayload(
     [property: Id(8)] string? FillSoldAmount,
     [property: Id(9)] string? FillBoughtAmount,
     [property: Id(10)] string? RejectReason);
+
+/// <summary>
+/// Source-generated JSON for order events (web defaults: camelCase), so publishing serializes without
+/// reflection. Output is byte-for-byte the reflection serializer's (the public contract).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(OrderEvent))]
+public sealed partial class OrderEventJsonContext : JsonSerializerContext;
 
 /// <summary>Event type names: stable strings in the public contract.</summary>
 public static class OrderEventTypes

@@ -14,7 +14,16 @@ internal static class StreamingHosting
         var kafka = configuration.GetSection(Section);
         // Partitions go to silos by the provider's consistent-ring balancer: they move when a silo
         // joins or dies. (With few partitions a silo may own none; more partitions even it out.)
-        silo.AddKafkaStreams(OrderEventStream.ProviderName, options => kafka.Bind(options));
+        silo.AddKafkaStreams(OrderEventStream.ProviderName, options =>
+        {
+            kafka.Bind(options);
+            // Events written before OrderEvent had its alias stay readable after any rename.
+            options.EventTypes.Read(OrderEvent.LegacyWireTypeName, typeof(OrderEvent));
+        });
+        silo.Services.AddKeyedSingleton<IKafkaStreamEventSerializer>(OrderEventStream.ProviderName,
+            JsonKafkaStreamEventSerializer.WithContracts(OrderEventJsonContext.Default));
+        // A partition stuck, stopped at an undecodable message, or unable to write a dead letter takes the silo out of readiness.
+        silo.Services.AddHealthChecks().Add(KafkaStreamHealthCheck.Registration(OrderEventStream.ProviderName, tags: ["ready"]));
         // Explicit subscriptions (the WatchOrderEvents API) are kept here; Redis like all grain state.
         addStorage(silo, "PubSubStore");
         return silo;

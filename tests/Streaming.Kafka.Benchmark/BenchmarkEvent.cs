@@ -3,7 +3,8 @@ using Orleans;
 namespace OrleansWallet.Streaming.Kafka.Benchmark;
 
 /// <summary>An order-event-sized payload (~200 bytes of JSON) carrying its publish time.</summary>
-[GenerateSerializer, Alias("kafka-benchmark.event")]
+// Immutable like OrderEvent, the event it stands for: Orleans then passes it to subscribers without a copy.
+[GenerateSerializer, Immutable, Alias("kafka-benchmark.event")]
 public sealed class BenchmarkEvent
 {
     [Id(0)] public required string UserId { get; init; }

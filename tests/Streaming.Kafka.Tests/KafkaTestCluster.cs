@@ -20,13 +20,20 @@ public static class KafkaTestCluster
     public const string GroupKey = "KafkaTest:Group";
     public const string PartitionCountKey = "KafkaTest:PartitionCount";
     public const string BalancerKey = "KafkaTest:Balancer";
+    public const string MaxEventDeliveryTimeKey = "KafkaTest:MaxEventDeliveryTime";
     public const string LeaseBalancer = "lease";
     public const string RingBalancer = "ring";
 
     /// <summary>Small, so the cache purges (and offsets are committed) every 10 messages per partition.</summary>
     public const int CacheSizeMessages = 100;
 
-    public static TestClusterBuilder Builder(short silos, string bootstrapServers, string topic, string group, string balancer = RingBalancer, int partitionCount = KafkaMockBroker.PartitionCount)
+    /// <param name="maxEventDeliveryTime">
+    /// How long Orleans retries a failing delivery before the event is dead-lettered; Orleans' default
+    /// (1 min) unless a test needs a subscriber given up on quickly. It must outlast a silo failover:
+    /// deliveries to grains of a killed silo fail until they are re-activated elsewhere.
+    /// </param>
+    public static TestClusterBuilder Builder(short silos, string bootstrapServers, string topic, string group, string balancer = RingBalancer,
+        int partitionCount = KafkaMockBroker.PartitionCount, TimeSpan? maxEventDeliveryTime = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.ServiceId = "kafka-tests";
@@ -35,6 +42,11 @@ public static class KafkaTestCluster
         builder.Properties[GroupKey] = group;
         builder.Properties[PartitionCountKey] = partitionCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.Properties[BalancerKey] = balancer;
+        if (maxEventDeliveryTime is { } deliveryTime)
+        {
+            builder.Properties[MaxEventDeliveryTimeKey] = deliveryTime.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         return builder;
@@ -48,6 +60,8 @@ public static class KafkaTestCluster
         options.PartitionCount = int.Parse(configuration[PartitionCountKey]!, System.Globalization.CultureInfo.InvariantCulture);
         options.CacheSizeMessages = CacheSizeMessages;
         options.CommitIntervalMs = 200;
+        options.HealthCheckIntervalMs = 500;
+        options.StuckPartitionAfterMs = 10_000;
     }
 
     /// <summary>Pulling agents (one per owned partition) the silo runs now.</summary>
@@ -65,6 +79,9 @@ public static class KafkaTestCluster
         {
             var configuration = siloBuilder.Configuration;
             var useLease = configuration[BalancerKey] == LeaseBalancer;
+            var maxEventDeliveryTime = configuration[MaxEventDeliveryTimeKey] is { } configured
+                ? TimeSpan.Parse(configured, System.Globalization.CultureInfo.InvariantCulture)
+                : (TimeSpan?)null;
             siloBuilder
                 .AddMemoryGrainStorage("PubSubStore")
                 .Configure<ClusterMembershipOptions>(o =>
@@ -77,7 +94,14 @@ public static class KafkaTestCluster
                 })
                 .AddKafkaStreams(TestStreams.ProviderName, options => Apply(options, configuration), stream =>
                 {
-                    stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50)));
+                    stream.ConfigurePullingAgent(agent => agent.Configure(o =>
+                    {
+                        o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50);
+                        if (maxEventDeliveryTime is { } deliveryTime)
+                        {
+                            o.MaxEventDeliveryTime = deliveryTime;
+                        }
+                    }));
                     if (useLease)
                     {
                         stream.UseLeaseBasedQueueBalancer(lease => lease.Configure(o =>

@@ -20,6 +20,7 @@ public sealed class MetricsTests
         ReceivedEvents.Clear();
         var totals = new ConcurrentDictionary<string, double>();
         var lagPartitions = new ConcurrentDictionary<int, long>();
+        var unreadPartitions = new ConcurrentDictionary<int, long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -38,6 +39,14 @@ public sealed class MetricsTests
             if (instrument.Name == KafkaStreamMetrics.ConsumerLagName)
             {
                 lagPartitions[(int)Tag(tags, "partition")!] = value;
+            }
+            else if (instrument.Name == KafkaStreamMetrics.UnreadName)
+            {
+                unreadPartitions[(int)Tag(tags, "partition")!] = value;
+            }
+            else if (instrument.Name == KafkaStreamMetrics.UnhealthyName)
+            {
+                totals.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
             }
             else
             {
@@ -73,16 +82,24 @@ public sealed class MetricsTests
             await Eventually.HoldsAsync(() =>
                 {
                     listener.RecordObservableInstruments();
-                    return lagPartitions.Count == KafkaMockBroker.PartitionCount && lagPartitions.Values.All(lag => lag == 0);
+                    // Figures come from the broker (high watermark, committed offset), not from the reads.
+                    return unreadPartitions.Count == KafkaMockBroker.PartitionCount && unreadPartitions.Values.All(unread => unread == 0)
+                        && lagPartitions.Count == KafkaMockBroker.PartitionCount;
                 },
-                DeliveryTimeout, () => $"lag per partition: {string.Join(", ", lagPartitions.Select(p => $"{p.Key}={p.Value}"))}");
+                DeliveryTimeout, () => $"unread per partition: {string.Join(", ", unreadPartitions.Select(p => $"{p.Key}={p.Value}"))}");
+            // Committed offsets trail delivery by what the cache has not purged yet (at most the cache size).
+            Assert.All(lagPartitions.Values, lag => Assert.InRange(lag, 0, KafkaTestCluster.CacheSizeMessages));
 
+            totals.TryRemove(KafkaStreamMetrics.UnhealthyName, out _);
+            listener.RecordObservableInstruments();
+            Assert.Equal(0, totals.GetValueOrDefault(KafkaStreamMetrics.UnhealthyName));
             Assert.Equal(EventCount, totals.GetValueOrDefault(KafkaStreamMetrics.ProducedName));
             Assert.Equal(EventCount, totals.GetValueOrDefault(KafkaStreamMetrics.ProduceDurationName + ".count"));
             Assert.Equal(0, totals.GetValueOrDefault(KafkaStreamMetrics.ProduceErrorsName));
             Assert.Equal(EventCount, totals.GetValueOrDefault(KafkaStreamMetrics.ConsumedName));
-            // The mock's warm-up message that created the topic is not a provider event.
-            Assert.Equal(1, totals.GetValueOrDefault(KafkaStreamMetrics.ConsumeSkippedName));
+            // The mock's warm-up message that created the topic is not a provider event: it is dead-lettered, not skipped.
+            Assert.Equal(1, totals.GetValueOrDefault(KafkaStreamMetrics.DeadLetteredName));
+            Assert.Equal(0, totals.GetValueOrDefault(KafkaStreamMetrics.ConsumeErrorsName));
         }
         finally
         {

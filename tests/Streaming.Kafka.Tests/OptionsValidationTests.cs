@@ -41,7 +41,39 @@ public sealed class OptionsValidationTests
         { "KafkaStreamOptions.ReplicationFactor", o => { o.CreateTopicIfMissing = true; o.ReplicationFactor = 0; } },
         { "KafkaStreamOptions.ConsumerConfig", o => o.ConsumerConfig["enable.auto.offset.store"] = "true" },
         { "KafkaStreamOptions.ProducerConfig", o => o.ProducerConfig["bootstrap.servers"] = "elsewhere:9092" },
+        // A pass-through producer setting must not undo acks or idempotence (issue #11, point 4).
+        { "KafkaStreamOptions.ProducerAcks", o => o.ProducerConfig["acks"] = "1" },
+        { "KafkaStreamOptions.EnableIdempotence", o => o.ProducerConfig["enable.idempotence"] = "false" },
+        { "KafkaStreamOptions.EnableIdempotence", o => o.ClientConfig["enable.idempotence"] = "false" },
+        { "KafkaStreamOptions.LingerMs", o => o.ProducerConfig["linger.ms"] = "50" },
+        { "the provider (stream events carry their murmur2 partition)", o => o.ProducerConfig["partitioner"] = "consistent_random" },
+        { "'max.in.flight.requests.per.connection' must be between 1 and 5", o => o.ProducerConfig["max.in.flight.requests.per.connection"] = "10" },
+        { "KafkaStreamOptions.ConsumerConfig", o => o.ClientConfig["group.id"] = "other" },
+        { "KafkaStreamOptions.MinInSyncReplicas", o => o.MinInSyncReplicas = 0 },
+        { "KafkaStreamOptions.MinInSyncReplicas", o => { o.CreateTopicIfMissing = true; o.ReplicationFactor = 1; } },
+        { "KafkaStreamOptions.DeadLetterTopic", o => o.DeadLetterTopic = "wallet-events" },
+        { "KafkaStreamOptions.DeadLetterTopic", o => o.DeadLetterTopic = "bad topic" },
+        { "KafkaStreamOptions.ReadWaitMs", o => o.ReadWaitMs = 5_000 },
+        { "KafkaStreamOptions.PullPeriodMs", o => o.PullPeriodMs = 0 },
+        { "KafkaStreamOptions.PoisonMessageHandling", o => o.PoisonMessageHandling = (KafkaPoisonMessageHandling)7 },
+        { "KafkaStreamOptions.StuckPartitionAfterMs", o => o.StuckPartitionAfterMs = 10 },
+        { "KafkaStreamOptions.HealthCheckIntervalMs", o => { o.HealthCheckIntervalMs = 10; o.StuckPartitionAfterMs = 10; } },
     };
+
+    [Fact]
+    public void Pass_through_settings_cannot_undo_the_providers_own_even_unvalidated()
+    {
+        var options = Valid();
+        options.ProducerConfig["acks"] = "1";
+        options.ProducerConfig["enable.idempotence"] = "false";
+        options.ProducerConfig["linger.ms"] = "100";
+        options.ProducerConfig["queue.buffering.max.messages"] = "5000";
+        var producer = KafkaClientConfigs.Producer(options);
+        Assert.Equal(Acks.All, producer.Acks);
+        Assert.True(producer.EnableIdempotence);
+        Assert.Equal(options.LingerMs, producer.LingerMs);
+        Assert.Equal(5000, producer.QueueBufferingMaxMessages);
+    }
 
     [Theory]
     [MemberData(nameof(BadOptions))]

@@ -18,12 +18,11 @@ public sealed class RestartResumeTests(ITestOutputHelper output)
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Offsets are stored when the cache purges. It purges a tenth of the cache at a time, but only a
-    /// tenth no stream's cursor is left in; with 25 streams per partition the newest tenths still
-    /// hold cursors at the stop, so up to a whole cache of delivered events per partition may come
-    /// again (seen: 0 to 70 of 1,000). Re-reading from the start would bring all 1,000. One silo per run:
-    /// a second silo joining would move partitions during start-up, each move re-reading from the
-    /// last commit (that path is the failover test's).
+    /// Offsets are stored when the cache purges, which it does for the oldest events every cursor of
+    /// their stream has passed; a cursor still on (or before) an event at the stop holds it and what
+    /// follows, so up to a whole cache of delivered events per partition may come again. Re-reading
+    /// from the start would bring all 1,000. One silo per run: a second silo joining would move
+    /// partitions during start-up, each move re-reading from the last commit (that path is the failover test's).
     /// </summary>
     private const int RedeliveredMax = KafkaMockBroker.PartitionCount * KafkaTestCluster.CacheSizeMessages;
 
