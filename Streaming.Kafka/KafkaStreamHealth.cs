@@ -173,11 +173,16 @@ internal sealed class KafkaPartitionState(int partition, long openedTimestamp)
 /// </summary>
 public sealed class KafkaStreamHealthCheck(KafkaStreamHealth health) : IHealthCheck
 {
-    /// <summary>A registration for <c>services.AddHealthChecks().Add(...)</c> of the provider named <paramref name="providerName"/>.</summary>
-    public static HealthCheckRegistration Registration(string providerName, IEnumerable<string>? tags = null) =>
+    /// <summary>
+    /// A registration for <c>services.AddHealthChecks().Add(...)</c> of the provider named <paramref name="providerName"/>.
+    /// <paramref name="failureStatus"/> is what a problem reports: a host whose main work does not depend
+    /// on the stream can stay in service with <see cref="HealthStatus.Degraded"/>.
+    /// </summary>
+    public static HealthCheckRegistration Registration(string providerName, IEnumerable<string>? tags = null,
+        HealthStatus failureStatus = HealthStatus.Unhealthy) =>
         new($"kafka-streams-{providerName}",
             services => new KafkaStreamHealthCheck(Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<KafkaStreamHealth>(services, providerName)),
-            HealthStatus.Unhealthy, tags);
+            failureStatus, tags);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -22,8 +22,11 @@ internal static class StreamingHosting
         });
         silo.Services.AddKeyedSingleton<IKafkaStreamEventSerializer>(OrderEventStream.ProviderName,
             JsonKafkaStreamEventSerializer.WithContracts(OrderEventJsonContext.Default));
-        // A partition stuck, stopped at an undecodable message, or unable to write a dead letter takes the silo out of readiness.
-        silo.Services.AddHealthChecks().Add(KafkaStreamHealthCheck.Registration(OrderEventStream.ProviderName, tags: ["ready"]));
+        // A partition stuck, stopped at an undecodable message, or unable to write a dead letter makes
+        // readiness Degraded, as a Kafka outage does: money operations do not depend on it, so the
+        // silo stays in service while the partition is reported (and alerted on through its gauges).
+        silo.Services.AddHealthChecks().Add(KafkaStreamHealthCheck.Registration(OrderEventStream.ProviderName, tags: ["ready"],
+            failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded));
         // Explicit subscriptions (the WatchOrderEvents API) are kept here; Redis like all grain state.
         addStorage(silo, "PubSubStore");
         return silo;
