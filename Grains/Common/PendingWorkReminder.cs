@@ -14,10 +14,23 @@ internal sealed class PendingWorkReminder(Grain grain, string name)
 
     private bool _registered;
 
+    /// <summary>
+    /// Registers the reminder if this activation has not. A failure (the reminder table is in Redis
+    /// too) is the caller's refusal, before it recorded anything: storage_unavailable, retry.
+    /// </summary>
     public async Task EnsureRegisteredAsync()
     {
         if (_registered) return;
-        await grain.RegisterOrUpdateReminder(name, Period, Period);
+        try
+        {
+            await grain.RegisterOrUpdateReminder(name, Period, Period);
+        }
+        catch (Exception ex) when (ex is not WalletException)
+        {
+            throw new WalletException(ErrorCodes.StorageUnavailable,
+                $"the reminder that would finish this operation after a crash could not be registered ({ex.GetType().Name}); " +
+                "nothing was changed, retry with the same key");
+        }
         _registered = true;
     }
 

@@ -202,7 +202,6 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
 
     private async Task<OperationResult> MutateAsync(string[] keys, ArchiveLookup lookup, Func<WalletAccount, OperationResult> apply)
     {
-        await EnsureListedAsync();
         using (await _gate.EnterAsync())
         {
             lookup = await RefreshAsync(keys, lookup);
@@ -222,7 +221,6 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     {
         string[] keys = [WalletKeys.Transfer(Identifiers.RequireKey(command.Key, "idempotency_key"))];
         var lookup = await LookupAsync(keys);
-        await EnsureListedAsync();
         TransferStart start;
         using (await _gate.EnterAsync())
         {
@@ -360,6 +358,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         if (account.FindInvariantViolation() is { } violation)
             throw new InvalidOperationException($"wallet {UserId}: {violation}; the change was not written");
 
+        await EnsureListedAsync();
         _state.State = draft.State;
         try
         {
@@ -425,7 +424,10 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         return new ArchiveLookup(epoch, await Redis(() => _archive.FindAsync(UserId, missing)));
     }
 
-    /// <summary>Puts a new wallet in the directory before its first write, so reconciliation finds every wallet.</summary>
+    /// <summary>
+    /// Puts a new wallet in the directory right before its first write (not on a refused request),
+    /// so reconciliation finds every wallet that has state.
+    /// </summary>
     private async Task EnsureListedAsync()
     {
         if (_listed || _state.RecordExists) return;

@@ -27,6 +27,10 @@ internal static class ErrorMapping
             case ArgumentException invalid:
                 // The ledger library names bad input this way (page size, page token, address for its chain).
                 return new ApiRefusal(StatusCode.InvalidArgument, ErrorCodes.FieldMalformed, invalid.Message);
+            case StackExchange.Redis.RedisException:
+                logger.LogWarning(ex, "{Method}: Redis unavailable", method);
+                return new ApiRefusal(StatusCode.Unavailable, ErrorCodes.StorageUnavailable,
+                    "storage is unavailable; nothing was changed unless a retry with the same key says so");
             case TimeoutException or OrleansException or OperationCanceledException:
                 logger.LogWarning(ex, "{Method}: cluster did not answer", method);
                 return new ApiRefusal(StatusCode.Unavailable, ClusterUnavailable,

@@ -43,8 +43,13 @@ public static class OrleansHosting
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = host.ResponseTimeout);
             silo.Configure<ClusterMembershipOptions>(o =>
             {
+                // Two missed probes: a crashed silo is declared dead, and its grains move, within ~2–4 s,
+                // so callers stall less than the 5 s a client may wait. Orleans adapts each probe's
+                // timeout to observed latency, up to 4x by default: capped at 2x here, or on a loaded
+                // machine detection stretches to 15 s and more. False suspicions under load are held
+                // off by Orleans' connection-liveness check (a silo still sending is not voted dead).
                 o.ProbeTimeout = host.ProbeTimeout;
-                // Two missed probes of 2 s each: a crashed silo's grains move within seconds.
+                o.MaxProbeTimeout = host.ProbeTimeout * 2;
                 o.NumMissedProbesLimit = 2;
                 o.NumVotesForDeathDeclaration = 1;
             });

@@ -51,8 +51,8 @@ public sealed class SiloHostOptions
     /// How long a silo may fail to answer membership probes before it is declared dead (its
     /// grains then re-activate elsewhere).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Silo:ProbeTimeout must be 1 s to 1 min")]
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00", ErrorMessage = "Silo:ProbeTimeout must be 0.5 s to 1 min")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The most a stop may take before what is left is abandoned (the host's shutdown timeout). A
