@@ -6,6 +6,7 @@ using OrleansWallet.Api.Ledger.V1;
 using OrleansWallet.Assets;
 using OrleansWallet.Ledger.Reference;
 using OrleansWallet.Silo.Ledger;
+using OrleansWallet.Silo.Security;
 using OrleansWallet.Wallet;
 using JournalEntry = OrleansWallet.Ledger.Journal.LedgerEntry;
 using LedgerJournal = OrleansWallet.Ledger.Journal.LedgerJournal;
@@ -14,7 +15,8 @@ namespace OrleansWallet.Silo.Grpc;
 
 /// <summary>
 /// The ledger API: history from the journal, reconciliation, outbox status, and the reference
-/// data withdrawals are checked against. Postgres outages surface as Unavailable /
+/// data withdrawals are checked against. Each call first checks the caller may do it
+/// (<see cref="AccessRules"/>). Postgres outages surface as Unavailable /
 /// <c>ledger_unavailable</c> (ErrorMappingInterceptor).
 /// </summary>
 public sealed class LedgerService(
@@ -32,6 +34,7 @@ public sealed class LedgerService(
 
     public override async Task<GetHistoryReply> GetHistory(GetHistoryRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.ReadHistory, request.UserId);
         var userId = Identifiers.RequireUserId(request.UserId);
         var asset = request.Asset.Length == 0 ? null : assets.Require(request.Asset, "asset").Symbol;
         var pageSize = request.PageSize == 0 ? HistoryPageSizeDefault : request.PageSize;
@@ -52,6 +55,7 @@ public sealed class LedgerService(
 
     public override async Task<ReconcileReply> Reconcile(ReconcileRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.Reconcile);
         var report = await reconciler.ReconcileAsync(context.CancellationToken);
         var reply = new ReconcileReply
         {
@@ -72,6 +76,7 @@ public sealed class LedgerService(
 
     public override async Task<LedgerStatusReply> GetLedgerStatus(GetLedgerStatusRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.ReadLedgerStatus, request.UserId);
         var userId = Identifiers.RequireUserId(request.UserId);
         var status = await grains.GetGrain<IWalletGrain>(userId).GetLedgerStatus();
         return new LedgerStatusReply
@@ -85,6 +90,7 @@ public sealed class LedgerService(
 
     public override async Task<AdminReply> UpsertUser(UpsertUserRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.UpsertUser, request.UserId);
         var userId = Identifiers.RequireUserId(request.UserId);
         await referenceData.UpsertUserAsync(new UserProfile(userId, RequireTier(request.KycTier)), context.CancellationToken);
         return new AdminReply();
@@ -92,6 +98,7 @@ public sealed class LedgerService(
 
     public override async Task<AdminReply> SetTierLimit(SetTierLimitRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.SetTierLimit);
         var tier = RequireTier(request.KycTier);
         var asset = assets.Require(request.Asset, "asset").Symbol;
         // Zero is a valid limit: withdrawals of the asset are forbidden for the tier.
@@ -102,6 +109,7 @@ public sealed class LedgerService(
 
     public override async Task<AdminReply> AddToAllowlist(AddToAllowlistRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.AddToAllowlist, request.UserId);
         var userId = Identifiers.RequireUserId(request.UserId);
         var chain = request.Chain;
         if (chain.Length == 0 || chain.Length > ChainLengthMax || !assets.All.Any(a => a.Chain == chain))

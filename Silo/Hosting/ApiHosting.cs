@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
 using OrleansWallet.Silo.Grpc;
+using OrleansWallet.Silo.Security;
 
 namespace OrleansWallet.Silo.Hosting;
 
@@ -39,10 +40,11 @@ public static class ApiHosting
 
     public static WebApplication MapWalletApi(this WebApplication app)
     {
-        app.MapGrpcService<WalletsService>();
-        app.MapGrpcService<OrdersService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.UseWalletSecurity();
+        app.MapGrpcService<WalletsService>().RequireWalletCaller();
+        app.MapGrpcService<OrdersService>().RequireWalletCaller();
+        app.MapGrpcHealthChecksService().RequireAnonymousRateLimit();
+        app.MapGrpcReflectionService().RequireAnonymousRateLimit();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

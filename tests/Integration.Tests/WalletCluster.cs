@@ -1,3 +1,6 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
 using OrleansWallet.Client;
 
 namespace OrleansWallet.Integration.Tests;
@@ -10,6 +13,7 @@ public sealed class WalletCluster : IAsyncDisposable
 {
     private readonly List<SiloProcess> _silos = [];
     private readonly List<WalletChannel> _channels = [];
+    private readonly List<GrpcChannel> _rawChannels = [];
 
     private WalletCluster(RedisServer redis, PostgresServer postgres, KafkaMockCluster kafka, string ledgerConnectionString, string clusterId)
     {
@@ -25,6 +29,9 @@ public sealed class WalletCluster : IAsyncDisposable
     public KafkaMockCluster Kafka { get; }
     public string LedgerConnectionString { get; }
     public string ClusterId { get; }
+
+    /// <summary>The signing key and API key this cluster's silos trust (auth is always on).</summary>
+    public TestCredentials Credentials { get; } = new();
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
     public static async Task<WalletCluster> StartAsync(int silos, IDictionary<string, string?>? settings = null)
@@ -53,7 +60,7 @@ public sealed class WalletCluster : IAsyncDisposable
     }
 
     /// <summary>Where the silos find their services.</summary>
-    private Dictionary<string, string?> ServiceSettings() => new()
+    private Dictionary<string, string?> ServiceSettings() => new(Credentials.SiloSettings)
     {
         ["Redis__ConnectionString"] = Redis.Endpoint,
         ["Ledger__Postgres__ConnectionString"] = LedgerConnectionString,
@@ -67,16 +74,39 @@ public sealed class WalletCluster : IAsyncDisposable
     public const string OrderEventsTopic = "order-events";
     public const int OrderEventsPartitionCount = 4;
 
-    /// <summary>An SDK channel to silo <paramref name="index"/>; short retries so tests of failure stay fast.</summary>
-    public WalletChannel Channel(int index = 0)
+    /// <summary>
+    /// An SDK channel to silo <paramref name="index"/> as the fixtures' operator-and-admin principal
+    /// (or with <paramref name="token"/> / <paramref name="apiKey"/>); short retries so tests of failure stay fast.
+    /// </summary>
+    public WalletChannel Channel(int index = 0, string? token = null, string? apiKey = null)
     {
         var channel = new WalletChannel(new WalletClientOptions
         {
             Address = new Uri(_silos[index].GrpcAddress),
             Deadline = TimeSpan.FromSeconds(15),
+            BearerToken = apiKey is null ? token ?? Credentials.OperatorToken() : null,
+            ApiKey = apiKey,
         });
         _channels.Add(channel);
         return channel;
+    }
+
+    /// <summary>
+    /// A raw gRPC call invoker to silo <paramref name="index"/> (no SDK retries or translation) that
+    /// sends <paramref name="token"/>, by default the operator-and-admin principal's; "" sends none.
+    /// </summary>
+    public CallInvoker RawInvoker(int index = 0, string? token = null)
+    {
+        var channel = GrpcChannel.ForAddress(_silos[index].GrpcAddress);
+        _rawChannels.Add(channel);
+        var bearer = token ?? Credentials.OperatorToken();
+        return bearer.Length == 0
+            ? channel.CreateCallInvoker()
+            : channel.CreateCallInvoker().Intercept(headers =>
+            {
+                headers.Add("authorization", "Bearer " + bearer);
+                return headers;
+            });
     }
 
     /// <summary>
@@ -102,6 +132,7 @@ public sealed class WalletCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels) channel.Dispose();
+        foreach (var channel in _rawChannels) channel.Dispose();
         foreach (var silo in _silos) await silo.DisposeAsync();
         await Kafka.DisposeAsync();
         await Postgres.DisposeAsync();
