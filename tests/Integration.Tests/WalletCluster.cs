@@ -93,18 +93,21 @@ public sealed class WalletCluster : IAsyncDisposable
 
     /// <summary>
     /// A raw gRPC call invoker to silo <paramref name="index"/> (no SDK retries or translation) that
-    /// sends <paramref name="token"/>, by default the operator-and-admin principal's; "" sends none.
+    /// sends <paramref name="token"/> (by default the operator-and-admin principal's; "" sends none)
+    /// or, if given, <paramref name="apiKey"/> instead.
     /// </summary>
-    public CallInvoker RawInvoker(int index = 0, string? token = null)
+    public CallInvoker RawInvoker(int index = 0, string? token = null, string? apiKey = null)
     {
-        var channel = GrpcChannel.ForAddress(_silos[index].GrpcAddress);
+        var channel = GrpcChannel.ForAddress(_silos[index].GrpcAddress, new GrpcChannelOptions { MaxSendMessageSize = null });
         _rawChannels.Add(channel);
-        var bearer = token ?? Credentials.OperatorToken();
-        return bearer.Length == 0
+        var (header, value) = apiKey is not null ? ("x-api-key", apiKey)
+            : (token ?? Credentials.OperatorToken()) is { Length: > 0 } bearer ? ("authorization", "Bearer " + bearer)
+            : ("", "");
+        return header.Length == 0
             ? channel.CreateCallInvoker()
             : channel.CreateCallInvoker().Intercept(headers =>
             {
-                headers.Add("authorization", "Bearer " + bearer);
+                headers.Add(header, value);
                 return headers;
             });
     }
