@@ -12,8 +12,13 @@ namespace OrleansWallet.Silo.Grpc;
 /// The order API: place, fill (from an executor), cancel, get, list, watch. Each call first checks
 /// the caller may do it (<see cref="AccessRules"/>); calls that name only an order check its owner.
 /// </summary>
+[BindServiceMethod(typeof(OrdersService), nameof(BindService))]
 internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, OrderEventWatch watch) : OrderService.OrderServiceBase
 {
+    /// <summary>Binds the generated service with strict request parsing (<see cref="StrictRequestParsing"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, OrderService.OrderServiceBase service) =>
+        OrderService.BindService(new StrictRequestParsing(binder), service);
+
     /// <summary>50: a screenful; the grain bounds the largest page.</summary>
     private const int DefaultPageSize = 50;
 

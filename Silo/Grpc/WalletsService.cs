@@ -12,9 +12,14 @@ namespace OrleansWallet.Silo.Grpc;
 /// ids and amounts at the edge, then asks the user's wallet grain. A batch runs each operation
 /// through the same checks as the single call.
 /// </summary>
+[BindServiceMethod(typeof(WalletsService), nameof(BindService))]
 public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets, ILogger<WalletsService> logger)
     : WalletService.WalletServiceBase
 {
+    /// <summary>Binds the generated service with strict request parsing (<see cref="StrictRequestParsing"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, WalletService.WalletServiceBase service) =>
+        WalletService.BindService(new StrictRequestParsing(binder), service);
+
     /// <summary>
     /// 1,000 operations a batch: a full reply (~300 bytes an answer) stays well inside the 1 MiB
     /// message limit, and one batch cannot occupy the cluster for long.
