@@ -15,8 +15,10 @@ public sealed class WalletCluster : IAsyncDisposable
     private readonly List<WalletChannel> _channels = [];
     private readonly List<GrpcChannel> _rawChannels = [];
 
-    private WalletCluster(RedisServer redis, PostgresServer postgres, KafkaMockCluster kafka, string ledgerConnectionString, string clusterId)
+    private WalletCluster(RedisServer redis, PostgresServer postgres, KafkaMockCluster kafka, string ledgerConnectionString, string clusterId,
+        string? servicePassword)
     {
+        ServicePassword = servicePassword;
         Redis = redis;
         Postgres = postgres;
         Kafka = kafka;
@@ -34,13 +36,19 @@ public sealed class WalletCluster : IAsyncDisposable
     public TestCredentials Credentials { get; } = new();
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
-    public static async Task<WalletCluster> StartAsync(int silos, IDictionary<string, string?>? settings = null)
+    /// <summary>The password Redis and PostgreSQL require, if the cluster was started with one; the silos get it in settings of its own.</summary>
+    public string? ServicePassword { get; }
+
+    /// <param name="servicePassword">If set, Redis and PostgreSQL require it, and the silos get it as
+    /// <c>Redis__Password</c>, <c>Ledger__Cache__Password</c> and <c>Ledger__Postgres__Password</c>.</param>
+    public static async Task<WalletCluster> StartAsync(int silos, IDictionary<string, string?>? settings = null, string? servicePassword = null)
     {
-        var redis = await RedisServer.StartAsync();
+        var redis = await RedisServer.StartAsync(servicePassword);
         var postgres = await PostgresServer.StartNewAsync();
         var kafka = await KafkaMockCluster.StartAsync(OrderEventsTopic);
         var ledger = await postgres.CreateDatabaseAsync("wallet");
-        var cluster = new WalletCluster(redis, postgres, kafka, ledger, "test-" + Guid.NewGuid().ToString("N")[..8]);
+        if (servicePassword is not null) await postgres.RequirePasswordAsync(servicePassword);
+        var cluster = new WalletCluster(redis, postgres, kafka, ledger, "test-" + Guid.NewGuid().ToString("N")[..8], servicePassword);
         try
         {
             await cluster.StartSilosAsync(silos, settings);
@@ -60,16 +68,26 @@ public sealed class WalletCluster : IAsyncDisposable
     }
 
     /// <summary>Where the silos find their services.</summary>
-    private Dictionary<string, string?> ServiceSettings() => new(Credentials.SiloSettings)
+    private Dictionary<string, string?> ServiceSettings()
     {
-        ["Redis__ConnectionString"] = Redis.Endpoint,
-        ["Ledger__Postgres__ConnectionString"] = LedgerConnectionString,
-        ["Ledger__Cache__RedisConfiguration"] = Redis.Endpoint,
-        ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
-        // The mock broker auto-creates topics with 4 partitions (it cannot create them on request).
-        ["Kafka__PartitionCount"] = OrderEventsPartitionCount.ToString(),
-        ["Kafka__Topic"] = OrderEventsTopic,
-    };
+        var settings = new Dictionary<string, string?>(Credentials.SiloSettings)
+        {
+            ["Redis__ConnectionString"] = Redis.Endpoint,
+            ["Ledger__Postgres__ConnectionString"] = LedgerConnectionString,
+            ["Ledger__Cache__RedisConfiguration"] = Redis.Endpoint,
+            ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
+            // The mock broker auto-creates topics with 4 partitions (it cannot create them on request).
+            ["Kafka__PartitionCount"] = OrderEventsPartitionCount.ToString(),
+            ["Kafka__Topic"] = OrderEventsTopic,
+        };
+        if (ServicePassword is not null)
+        {
+            settings["Redis__Password"] = ServicePassword;
+            settings["Ledger__Cache__Password"] = ServicePassword;
+            settings["Ledger__Postgres__Password"] = ServicePassword;
+        }
+        return settings;
+    }
 
     public const string OrderEventsTopic = "order-events";
     public const int OrderEventsPartitionCount = 4;
