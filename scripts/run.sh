@@ -90,6 +90,11 @@ if [ -z "$KAFKA_BOOTSTRAP" ]; then
 fi
 KAFKA_PARTITIONS=${KAFKA_PARTITIONS:-24}
 
+# Every gRPC call needs a credential (README: Security). A dev signing key of this run's own,
+# never committed (.data is ignored); the CLI's `token issue` signs with it.
+signing_key="$data/jwt-signing.key"
+[ -s "$signing_key" ] || (umask 077; head -c 32 /dev/urandom | base64 >"$signing_key")
+
 silo_dll="$root/Silo/bin/Release/net10.0/OrleansWallet.Silo.dll"
 silo_pids=()
 for (( i=0; i<SILOS; i++ )); do
@@ -97,7 +102,7 @@ for (( i=0; i<SILOS; i++ )); do
   Ledger__Postgres__ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=wallet" \
   Ledger__Cache__RedisConfiguration="127.0.0.1:$REDIS_PORT" \
   Kafka__BootstrapServers="$KAFKA_BOOTSTRAP" Kafka__Topic="$KAFKA_TOPIC" Kafka__PartitionCount="$KAFKA_PARTITIONS" \
-  Silo__ClusterId="local" Silo__ServiceId="orleans-wallet" \
+  Silo__ClusterId="local" Silo__ServiceId="orleans-wallet" Auth__Jwt__SigningKeyFile="$signing_key" \
   Silo__SiloPort=$((SILO_PORT_BASE + i)) Silo__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
   Silo__GrpcPort=$((GRPC_PORT_BASE + i)) Silo__HttpPort=$((HTTP_PORT_BASE + i)) \
     setsid dotnet "$silo_dll" >"$data/logs/silo$i.log" 2>&1 &
@@ -116,10 +121,14 @@ for (( i=0; i<SILOS; i++ )); do
   echo "silo $i     gRPC http://127.0.0.1:$((GRPC_PORT_BASE + i))   ops http://127.0.0.1:$port (/health/ready, /dashboard)"
 done
 
+cli="dotnet Client/Cli/bin/Release/net10.0/orleans-wallet.dll"
 cat <<TXT
 
-cluster up. Try:
-  dotnet Client/Cli/bin/Release/net10.0/orleans-wallet.dll --endpoint http://127.0.0.1:$GRPC_PORT_BASE demo
+cluster up. Every call needs a token (README: Security). Get one for the demo (roles operator
+and admin, signed with this run's key $signing_key), then run it:
+  export ORLEANS_WALLET_TOKEN=\$($cli token issue --role operator,admin --expires 8h --signing-key-file $signing_key)
+  $cli --endpoint http://127.0.0.1:$GRPC_PORT_BASE demo
+A user's own token (its wallet and orders only): $cli token issue --role user --user alice --signing-key-file $signing_key
 logs in $data/logs. Ctrl-C stops everything started here.
 TXT
 wait "${pids[@]}"
