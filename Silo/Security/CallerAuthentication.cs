@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -22,12 +23,15 @@ public static class CallerAuthentication
     public static IServiceCollection AddCallerAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ValidatedTokenCache>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddAuthentication()
             .AddPolicyScheme(Scheme, "JWT bearer or API key", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyFormat.HeaderName) ? ApiKeyScheme : JwtScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyScheme, _ => { })
             .AddJwtBearer(JwtScheme, _ => { });
-        services.AddOptions<JwtBearerOptions>(JwtScheme).Configure<IOptions<AuthOptions>>((bearer, auth) => Configure(bearer, auth.Value.Jwt));
+        services.AddOptions<JwtBearerOptions>(JwtScheme).Configure<IOptions<AuthOptions>, ValidatedTokenCache>((bearer, auth, cache) =>
+            Configure(bearer, auth.Value.Jwt, cache));
         services.AddAuthorizationBuilder().AddPolicy(CallerPolicy, policy => policy
             .AddAuthenticationSchemes(Scheme)
             .RequireAuthenticatedUser());
@@ -35,8 +39,27 @@ public static class CallerAuthentication
         return services;
     }
 
-    private static void Configure(JwtBearerOptions bearer, JwtOptions jwt)
+    private static void Configure(JwtBearerOptions bearer, JwtOptions jwt, ValidatedTokenCache cache)
     {
+        bearer.Events = new JwtBearerEvents
+        {
+            // A token that validated before answers from the cache; anything else is validated in full.
+            OnMessageReceived = context =>
+            {
+                if (ValidatedTokenCache.BearerToken(context.Request) is { } token && cache.TryGet(token, out var principal))
+                {
+                    context.Principal = principal;
+                    context.Success();
+                }
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = context =>
+            {
+                if (ValidatedTokenCache.BearerToken(context.Request) is { } token && context.Principal is { } principal)
+                    cache.Add(token, principal, context.SecurityToken.ValidTo);
+                return Task.CompletedTask;
+            },
+        };
         // Claims keep their JWT names (sub, role), so the configured claim names mean what they say.
         bearer.MapInboundClaims = false;
         // The gRPC layer answers refusals itself; no WWW-Authenticate challenge details leak.
