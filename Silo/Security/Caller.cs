@@ -50,7 +50,8 @@ public sealed record Caller(CredentialKind Kind, string Name, Roles Roles, strin
                 if (WalletRoles.TryParse(claim.Value, out var role)) roles |= role;
             }
             else if (claim.Type == identity.NameClaimType) userId ??= claim.Value;
-            else if (claim.Type == ApiKeyIdClaim) apiKeyId ??= claim.Value;
+            // Only the API-key handler's own identity names a key: a token cannot claim to be one.
+            else if (claim.Type == ApiKeyIdClaim && identity.AuthenticationType == CallerAuthentication.ApiKeyScheme) apiKeyId ??= claim.Value;
         }
         userId = string.IsNullOrEmpty(userId) ? null : userId;
         return apiKeyId is not null

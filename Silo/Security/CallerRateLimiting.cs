@@ -21,8 +21,11 @@ internal static class CallerRateLimiting
     /// <summary>Buckets refill ten times a second: smooth enough that a caller at its limit is not refused in bursts.</summary>
     private static readonly TimeSpan ReplenishmentPeriod = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Partitions by the kind and name of the credential (no string is built per call).</summary>
-    private readonly record struct PartitionKey(CredentialKind Kind, string Name);
+    /// <summary>
+    /// Partitions by the kind and name of the credential and the bucket its roles give it (a user
+    /// token and an operator token with the same subject do not share a bucket). No string is built per call.
+    /// </summary>
+    private readonly record struct PartitionKey(CredentialKind Kind, string Name, BucketOptions Bucket);
 
     public static IServiceCollection AddCallerRateLimiting(this IServiceCollection services)
     {
@@ -42,21 +45,23 @@ internal static class CallerRateLimiting
         if (!caller.IsAuthenticated)
         {
             var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            return Bucket(new PartitionKey(CredentialKind.None, address), limits.Anonymous);
+            return Bucket(new PartitionKey(CredentialKind.None, address, limits.Anonymous));
         }
-        var bucket = limits.Principals.TryGetValue(caller.Name, out var named) ? named
+        // Named buckets are for operator and admin principals (a load generator, a job): a user id
+        // that happens to share a name must not inherit one.
+        var bucket = caller.ActsForAnyUser && limits.Principals.TryGetValue(caller.Name, out var named) ? named
             : caller.Has(Roles.Operator) ? limits.Operator
             : caller.Has(Roles.Admin) ? limits.Admin
             : limits.User;
-        return Bucket(new PartitionKey(caller.Kind, caller.Name), bucket);
+        return Bucket(new PartitionKey(caller.Kind, caller.Name, bucket));
     }
 
-    private static RateLimitPartition<PartitionKey> Bucket(PartitionKey key, BucketOptions bucket) => bucket.Unlimited
+    private static RateLimitPartition<PartitionKey> Bucket(PartitionKey key) => key.Bucket.Unlimited
         ? RateLimitPartition.GetNoLimiter(key)
-        : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        : RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = bucket.Burst,
-            TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(bucket.PermitsPerSecond * ReplenishmentPeriod.TotalSeconds)),
+            TokenLimit = k.Bucket.Burst,
+            TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(k.Bucket.PermitsPerSecond * ReplenishmentPeriod.TotalSeconds)),
             ReplenishmentPeriod = ReplenishmentPeriod,
             QueueLimit = 0,
             AutoReplenishment = true,

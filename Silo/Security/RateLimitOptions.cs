@@ -26,7 +26,10 @@ public sealed class RateLimitOptions
     /// <summary>Per client IP, for what answers without a credential (gRPC health and reflection).</summary>
     public BucketOptions Anonymous { get; set; } = new() { PermitsPerSecond = 50, Burst = 100 };
 
-    /// <summary>Per named caller (API key id or token subject): e.g. <c>RateLimits__Principals__loadgen__Unlimited=true</c>.</summary>
+    /// <summary>
+    /// Per named operator or admin caller (API key id or token subject): e.g.
+    /// <c>RateLimits__Principals__loadgen__Unlimited=true</c>. Never applied to a <c>user</c>-only credential.
+    /// </summary>
     public Dictionary<string, BucketOptions> Principals { get; set; } = new(StringComparer.Ordinal);
 }
 

@@ -10,8 +10,8 @@ namespace OrleansWallet.Integration.Tests.Security;
 /// </summary>
 public sealed class SecurityFixture : IAsyncLifetime
 {
-    /// <summary>The token subject whose bucket is tiny: 3 calls at once, then 2 a second.</summary>
-    public const string ThrottledUser = "throttled-user";
+    /// <summary>An operator principal whose named bucket is tiny: 3 calls at once, then 2 a second.</summary>
+    public const string ThrottledOperator = "throttled-operator";
     public const int ThrottledBurst = 3;
 
     public WalletCluster Cluster { get; private set; } = null!;
@@ -27,8 +27,8 @@ public sealed class SecurityFixture : IAsyncLifetime
             ["RateLimits__User__Burst"] = "1000000",
             ["RateLimits__Admin__PermitsPerSecond"] = "1000000",
             ["RateLimits__Admin__Burst"] = "1000000",
-            [$"RateLimits__Principals__{ThrottledUser}__PermitsPerSecond"] = "2",
-            [$"RateLimits__Principals__{ThrottledUser}__Burst"] = ThrottledBurst.ToString(),
+            [$"RateLimits__Principals__{ThrottledOperator}__PermitsPerSecond"] = "2",
+            [$"RateLimits__Principals__{ThrottledOperator}__Burst"] = ThrottledBurst.ToString(),
         });
         Admin = Cluster.Channel(0);
     }
