@@ -127,6 +127,11 @@ for _ in $(seq 1800); do
 done
 grep -q "^cluster up" "$results/run.log" || { echo "the cluster did not come up: see $results/run.log"; exit 1; }
 grep -E "^(redis|postgres|kafka|silo)" "$results/run.log"
+# Every call needs a credential: an operator-and-admin token signed with the run's dev key (the
+# load generator and reconcile read it from the environment, as every CLI command does).
+ORLEANS_WALLET_TOKEN=$(dotnet "$cli" token issue --role operator,admin --user bench --expires 12h \
+  --signing-key-file "$data/jwt-signing.key")
+export ORLEANS_WALLET_TOKEN
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 jq -n --arg startedAt "$stamp" --arg commit "$commit" --arg cores "$(nproc)" --arg quick "$([ "$QUICK" -eq 1 ] && echo true || echo false)" \

@@ -110,6 +110,11 @@ pg_max_connections=$("$pg_bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc 
 PG_POOL_PER_SILO=${PG_POOL_PER_SILO:-$(( (pg_max_connections - ${PG_RESERVED_CONNECTIONS:-10}) / SILOS ))}
 echo "postgres   pool of $PG_POOL_PER_SILO connections per silo (max_connections $pg_max_connections, $SILOS silos)"
 
+# Every gRPC call needs a credential (README: Security). A dev signing key of this run's own,
+# never committed (.data is ignored); the CLI's `token issue` signs with it.
+signing_key="$data/jwt-signing.key"
+[ -s "$signing_key" ] || (umask 077; head -c 32 /dev/urandom | base64 >"$signing_key")
+
 silo_dll="$root/Silo/bin/Release/net10.0/OrleansWallet.Silo.dll"
 silo_pids=()
 for (( i=0; i<SILOS; i++ )); do
@@ -118,7 +123,7 @@ for (( i=0; i<SILOS; i++ )); do
   Ledger__Postgres__MaximumPoolSize="$PG_POOL_PER_SILO" Ledger__Postgres__MinimumPoolSize=1 \
   Ledger__Cache__RedisConfiguration="127.0.0.1:$REDIS_PORT" \
   Kafka__BootstrapServers="$KAFKA_BOOTSTRAP" Kafka__Topic="$KAFKA_TOPIC" Kafka__PartitionCount="$KAFKA_PARTITIONS" \
-  Silo__ClusterId="local" Silo__ServiceId="orleans-wallet" \
+  Silo__ClusterId="local" Silo__ServiceId="orleans-wallet" Auth__Jwt__SigningKeyFile="$signing_key" \
   Silo__SiloPort=$((SILO_PORT_BASE + i)) Silo__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
   Silo__GrpcPort=$((GRPC_PORT_BASE + i)) Silo__HttpPort=$((HTTP_PORT_BASE + i)) \
   Operations__Username="$OPS_USER" Operations__Password="$OPS_PASSWORD" \
@@ -139,10 +144,14 @@ for (( i=0; i<SILOS; i++ )); do
 done
 echo "operator   user $OPS_USER password $OPS_PASSWORD (for /metrics and /dashboard/)"
 
+cli="dotnet Client/Cli/bin/Release/net10.0/orleans-wallet.dll"
 cat <<TXT
 
-cluster up. Try:
-  dotnet Client/Cli/bin/Release/net10.0/orleans-wallet.dll --endpoint http://127.0.0.1:$GRPC_PORT_BASE demo
+cluster up. Every call needs a token (README: Security). Get one for the demo (roles operator
+and admin, signed with this run's key $signing_key), then run it:
+  export ORLEANS_WALLET_TOKEN=\$($cli token issue --role operator,admin --expires 8h --signing-key-file $signing_key)
+  $cli --endpoint http://127.0.0.1:$GRPC_PORT_BASE demo
+A user's own token (its wallet and orders only): $cli token issue --role user --user alice --signing-key-file $signing_key
 logs in $data/logs. Ctrl-C stops everything started here.
 TXT
 wait "${pids[@]}"

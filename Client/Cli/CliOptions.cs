@@ -15,6 +15,22 @@ internal static class CliOptions
         Recursive = true,
     };
 
+    /// <summary>A JWT for every command (README: Security); <c>orleans-wallet token issue</c> makes one for a local run.</summary>
+    public static readonly Option<string?> Token = new("--token")
+    {
+        Description = "bearer token (JWT) sent with every call (env ORLEANS_WALLET_TOKEN)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANS_WALLET_TOKEN"),
+        Recursive = true,
+    };
+
+    /// <summary>A service's API key for every command; used instead of the token if both are given.</summary>
+    public static readonly Option<string?> ApiKey = new("--api-key")
+    {
+        Description = "API key ({id}.{secret}) sent with every call instead of a token (env ORLEANS_WALLET_API_KEY)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANS_WALLET_API_KEY"),
+        Recursive = true,
+    };
+
     public static Option<string> Required(string name, string description) =>
         new(name) { Description = description, Required = true };
 

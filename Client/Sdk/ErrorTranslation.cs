@@ -18,6 +18,14 @@ internal static class ErrorTranslation
         }
     }
 
+    /// <summary>From <c>retry-after-ms</c>, else <c>retry-after</c> (seconds), else one second.</summary>
+    private static TimeSpan RetryAfter(Metadata trailers)
+    {
+        if (long.TryParse(trailers.GetValue("retry-after-ms"), out var ms) && ms > 0) return TimeSpan.FromMilliseconds(ms);
+        if (long.TryParse(trailers.GetValue("retry-after"), out var seconds) && seconds > 0) return TimeSpan.FromSeconds(seconds);
+        return TimeSpan.FromSeconds(1);
+    }
+
     public static WalletApiException ToApiException(RpcException ex)
     {
         var reason = ex.Trailers.GetValue(ReasonTrailer) ?? ex.StatusCode.ToString().ToLowerInvariant();
@@ -33,6 +41,9 @@ internal static class ErrorTranslation
             StatusCode.AlreadyExists => new IdempotencyConflictException(message, ex),
             StatusCode.NotFound => new NotFoundException(reason, message, ex),
             StatusCode.Unavailable or StatusCode.DeadlineExceeded => new ServiceUnavailableException(ex.StatusCode, reason, message, ex),
+            StatusCode.Unauthenticated => new UnauthenticatedException(message, ex),
+            StatusCode.PermissionDenied => new PermissionDeniedException(message, ex),
+            StatusCode.ResourceExhausted when reason == "rate_limited" => new RateLimitedException(message, RetryAfter(ex.Trailers), ex),
             _ => new WalletApiException(ex.StatusCode, reason, message, ex),
         };
     }

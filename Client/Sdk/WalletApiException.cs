@@ -47,3 +47,24 @@ public sealed class NotFoundException(string reason, string message, RpcExceptio
 /// </summary>
 public sealed class ServiceUnavailableException(StatusCode status, string reason, string message, RpcException inner)
     : WalletApiException(status, reason, message, inner);
+
+/// <summary>The call came without a valid credential (Unauthenticated): no token or API key, or one that is expired, malformed or not signed by a trusted key.</summary>
+public sealed class UnauthenticatedException(string message, RpcException inner)
+    : WalletApiException(StatusCode.Unauthenticated, "unauthenticated", message, inner);
+
+/// <summary>
+/// The credential is valid but may not do this (PermissionDenied): a <c>user</c> acting on another
+/// user's wallet or order, or a call that needs the operator or admin role. Nothing was changed.
+/// </summary>
+public sealed class PermissionDeniedException(string message, RpcException inner)
+    : WalletApiException(StatusCode.PermissionDenied, "permission_denied", message, inner);
+
+/// <summary>
+/// This caller's rate limit was exceeded (ResourceExhausted, reason <c>rate_limited</c>); nothing
+/// ran. Retry after <see cref="RetryAfter"/>.
+/// </summary>
+public sealed class RateLimitedException(string message, TimeSpan retryAfter, RpcException inner)
+    : WalletApiException(StatusCode.ResourceExhausted, "rate_limited", message, inner)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

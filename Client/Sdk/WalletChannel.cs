@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 
@@ -11,6 +12,7 @@ namespace OrleansWallet.Client;
 public sealed class WalletChannel : IDisposable
 {
     private readonly GrpcChannel _channel;
+    private readonly CallInvoker _invoker;
 
     public WalletChannel(WalletClientOptions options)
     {
@@ -32,6 +34,7 @@ public sealed class WalletChannel : IDisposable
         {
             ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
         });
+        _invoker = WithCredentials(_channel.CreateCallInvoker(), options);
         Wallets = new WalletClient(this);
         Orders = new OrdersClient(this);
         Ledger = new LedgerClient(this);
@@ -46,7 +49,36 @@ public sealed class WalletChannel : IDisposable
     public OrdersClient Orders { get; }
     public LedgerClient Ledger { get; }
 
-    internal CallInvoker Invoker => _channel.CreateCallInvoker();
+    internal CallInvoker Invoker => _invoker;
+
+    /// <summary>
+    /// Adds the credential to every call's headers. Not gRPC CallCredentials: those are sent only
+    /// over TLS, and a local cluster speaks plain HTTP/2.
+    /// </summary>
+    private static CallInvoker WithCredentials(CallInvoker invoker, WalletClientOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.ApiKey))
+        {
+            var key = options.ApiKey;
+            return invoker.Intercept(headers =>
+            {
+                headers.Add(ApiKeyHeader, key);
+                return headers;
+            });
+        }
+        if (!string.IsNullOrEmpty(options.BearerToken))
+        {
+            var authorization = "Bearer " + options.BearerToken;
+            return invoker.Intercept(headers =>
+            {
+                headers.Add("authorization", authorization);
+                return headers;
+            });
+        }
+        return invoker;
+    }
+
+    internal const string ApiKeyHeader = "x-api-key";
 
     internal CallOptions CallOptions(CancellationToken cancellationToken) =>
         new(deadline: DateTime.UtcNow + Options.Deadline, cancellationToken: cancellationToken);

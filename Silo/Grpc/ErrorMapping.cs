@@ -1,5 +1,6 @@
 using Grpc.Core;
 using OrleansWallet.Ledger.Resilience;
+using OrleansWallet.Silo.Security;
 
 namespace OrleansWallet.Silo.Grpc;
 
@@ -20,6 +21,12 @@ internal static class ErrorMapping
         {
             case WalletException refused:
                 return new ApiRefusal(StatusOf(refused.Kind), refused.Code, refused.Message);
+            case AccessDeniedException denied:
+                // Who tried what, for the audit trail; the caller's name is never a secret.
+                logger.LogInformation("{Method}: {Operation} refused to {Caller}", method, denied.Operation, denied.Caller);
+                return new ApiRefusal(StatusCode.PermissionDenied, AccessDeniedException.Reason, denied.Message);
+            case UnauthenticatedException unauthenticated:
+                return new ApiRefusal(StatusCode.Unauthenticated, UnauthenticatedException.Reason, unauthenticated.Message);
             case DependencyUnavailableException unavailable:
                 logger.LogWarning("{Method}: {Dependency} unavailable ({Reason})", method, unavailable.Dependency, unavailable.Reason);
                 return new ApiRefusal(StatusCode.Unavailable, ErrorCodes.LedgerUnavailable,

@@ -3,19 +3,29 @@ using Grpc.Core;
 using OrleansWallet.Api.V1;
 using OrleansWallet.Assets;
 using OrleansWallet.Orders;
+using OrleansWallet.Silo.Security;
 using static OrleansWallet.Silo.Grpc.ApiMapping;
 
 namespace OrleansWallet.Silo.Grpc;
 
-/// <summary>The order API: place, fill (from an executor), cancel, get, list.</summary>
+/// <summary>
+/// The order API: place, fill (from an executor), cancel, get, list, watch. Each call first checks
+/// the caller may do it (<see cref="AccessRules"/>); calls that name only an order check its owner.
+/// </summary>
+[BindServiceMethod(typeof(OrdersService), nameof(BindService))]
 internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, UserOrderIndex index, OrderEventWatch watch)
     : OrderService.OrderServiceBase
 {
+    /// <summary>Binds the generated service with strict request parsing (<see cref="StrictRequestParsing"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, OrderService.OrderServiceBase service) =>
+        OrderService.BindService(new StrictRequestParsing(binder), service);
+
     /// <summary>50: a screenful; the grain bounds the largest page.</summary>
     private const int DefaultPageSize = 50;
 
     public override async Task<Api.V1.Order> PlaceOrder(PlaceOrderRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.PlaceOrder, request.UserId);
         var orderId = Identifiers.RequireOrderId(request.OrderId);
         var command = new PlaceOrder(
             Identifiers.RequireUserId(request.UserId),
@@ -28,6 +38,7 @@ internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, U
 
     public override async Task<Api.V1.Order> FillOrder(FillOrderRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.FillOrder);
         var orderId = Identifiers.RequireOrderId(request.OrderId);
         var command = new FillOrder(
             Identifiers.RequireKey(request.FillId, "fill_id"),
@@ -36,19 +47,39 @@ internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, U
         return (await Order(orderId).Fill(command)).ToProto();
     }
 
-    public override async Task<Api.V1.Order> CancelOrder(CancelOrderRequest request, ServerCallContext context) =>
-        (await Order(Identifiers.RequireOrderId(request.OrderId)).Cancel()).ToProto();
+    public override async Task<Api.V1.Order> CancelOrder(CancelOrderRequest request, ServerCallContext context)
+    {
+        var orderId = Identifiers.RequireOrderId(request.OrderId);
+        await RequireOrderOwner(Caller.Of(context), ApiOperation.CancelOrder, orderId);
+        return (await Order(orderId).Cancel()).ToProto();
+    }
 
     public override async Task<Api.V1.Order> GetOrder(GetOrderRequest request, ServerCallContext context)
     {
         var orderId = Identifiers.RequireOrderId(request.OrderId);
-        var order = await Order(orderId).Get()
-            ?? throw new WalletException(ErrorCodes.OrderNotFound, $"order '{orderId}' was never placed");
-        return order.ToProto();
+        return (await RequireOrderOwner(Caller.Of(context), ApiOperation.ReadOrders, orderId)).ToProto();
     }
+
+    /// <summary>
+    /// The order, if the caller may act on its user. An order's user never changes once it is
+    /// placed, so checking before acting is safe; an order never placed is NotFound before any
+    /// command reaches its grain, so a refused cancel cannot race a later placement.
+    /// </summary>
+    private async Task<OrderView> RequireOrderOwner(Caller caller, ApiOperation operation, string orderId)
+    {
+        // A caller who may act on no wallet at all is refused before the order is looked up.
+        AccessRules.Require(caller, operation, caller.ActsForAnyUser ? null : caller.UserId);
+        var order = await Order(orderId).Get() ?? throw NeverPlaced(orderId);
+        AccessRules.Require(caller, operation, order.UserId);
+        return order;
+    }
+
+    private static WalletException NeverPlaced(string orderId) =>
+        new(ErrorCodes.OrderNotFound, $"order '{orderId}' was never placed");
 
     public override async Task<ListOrdersReply> ListOrders(ListOrdersRequest request, ServerCallContext context)
     {
+        AccessRules.Require(Caller.Of(context), ApiOperation.ReadOrders, request.UserId);
         var userId = Identifiers.RequireUserId(request.UserId);
         var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
         var offset = 0;
@@ -66,8 +97,11 @@ internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, U
     }
 
     public override Task WatchOrderEvents(WatchOrderEventsRequest request, IServerStreamWriter<Api.V1.OrderEvent> responseStream,
-        ServerCallContext context) =>
-        watch.RunAsync(Identifiers.RequireUserId(request.UserId), responseStream, context);
+        ServerCallContext context)
+    {
+        AccessRules.Require(Caller.Of(context), ApiOperation.WatchOrderEvents, request.UserId);
+        return watch.RunAsync(Identifiers.RequireUserId(request.UserId), responseStream, context);
+    }
 
     private IOrderGrain Order(string orderId) => grains.GetGrain<IOrderGrain>(orderId);
 }

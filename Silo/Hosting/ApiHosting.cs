@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OrleansWallet.Silo.Grpc;
+using OrleansWallet.Silo.Security;
 
 namespace OrleansWallet.Silo.Hosting;
 
@@ -34,9 +35,10 @@ public static class ApiHosting
 
     public static WebApplication MapWalletApi(this WebApplication app)
     {
-        app.MapGrpcService<WalletsService>();
-        app.MapGrpcService<OrdersService>();
-        app.MapGrpcReflectionService();
+        app.UseWalletSecurity();
+        app.MapGrpcService<WalletsService>().RequireWalletCaller();
+        app.MapGrpcService<OrdersService>().RequireWalletCaller();
+        app.MapGrpcReflectionService().RequireAnonymousRateLimit();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using OrleansWallet.Ledger.Hosting;
 using OrleansWallet.Silo.Grpc;
 using OrleansWallet.Silo.Ledger;
+using OrleansWallet.Silo.Security;
 using OrleansWallet.Wallet;
 
 namespace OrleansWallet.Silo.Hosting;
@@ -29,7 +30,7 @@ public static class LedgerHosting
 
     public static WebApplication MapWalletLedgerApi(this WebApplication app)
     {
-        app.MapGrpcService<LedgerService>();
+        app.MapGrpcService<LedgerService>().RequireWalletCaller();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using OrleansWallet.Silo.Security;
 using System.Text.Json;
 using Grpc.AspNetCore.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -48,7 +49,7 @@ public static class HealthHosting
 
     public static WebApplication MapWalletHealth(this WebApplication app)
     {
-        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcHealthChecksService().AllowAnonymous().RequireAnonymousRateLimit();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

@@ -551,6 +551,7 @@ public sealed class BankClient : IDisposable
             channel = new WalletChannel(new WalletClientOptions
             {
                 Address = new Uri(address),
+                BearerToken = _endpoints.BearerToken,
                 // The SDK's own retry tries once more on the same endpoint; then this client moves on.
                 MaxAttempts = 2,
                 InitialBackoff = TimeSpan.FromMilliseconds(100),

@@ -22,7 +22,7 @@ public sealed class BankCluster : IAsyncDisposable
         Postgres = postgres;
         Kafka = kafka;
         LedgerConnectionString = ledgerConnectionString;
-        _siloSettings = new Dictionary<string, string?>
+        _siloSettings = new Dictionary<string, string?>(Credentials.SiloSettings)
         {
             ["Redis__ConnectionString"] = redis.Endpoint,
             ["Ledger__Postgres__ConnectionString"] = ledgerConnectionString,
@@ -36,6 +36,9 @@ public sealed class BankCluster : IAsyncDisposable
             ["Ledger__Postgres__MinimumPoolSize"] = "2",
         };
     }
+
+    /// <summary>The signing key and API key the silos trust (authentication is always on).</summary>
+    public TestCredentials Credentials { get; } = new();
 
     public RedisServer Redis { get; }
     public PostgresServer Postgres { get; }

@@ -32,7 +32,7 @@ public sealed class BankRun(BankSettings settings)
         await using var cluster = await BankCluster.StartAsync(CoreSilos, settings.PostgresBreakDuration);
         log.Event($"cluster up: {string.Join(", ", cluster.Slots.Select(s => s.GrpcAddress))}; redis {cluster.Redis.Endpoint}, " +
                   $"postgres port {cluster.Postgres.Port}, kafka {cluster.Kafka.BootstrapServers}");
-        var endpoints = new Endpoints();
+        var endpoints = new Endpoints(cluster.Credentials.OperatorToken());
         foreach (var slot in cluster.Slots) endpoints.Add(slot.GrpcAddress);
         using var events = OrderEventLog.Start(cluster.Kafka.BootstrapServers, BankCluster.OrderEventsTopic, BankCluster.OrderEventsPartitionCount);
 
@@ -112,7 +112,10 @@ public sealed class BankRun(BankSettings settings)
     /// <summary>Withdrawal reference data (tier, limits, allow-list) and the starting deposits, before any fault.</summary>
     private static async Task SetUpAsync(BankCluster cluster, IReadOnlyList<BankClient> clients, IReadOnlyList<string> users)
     {
-        using (var admin = new WalletChannel(cluster.Slots[0].GrpcAddress))
+        using (var admin = new WalletChannel(new WalletClientOptions
+               {
+                   Address = new Uri(cluster.Slots[0].GrpcAddress), BearerToken = cluster.Credentials.OperatorToken(),
+               }))
         {
             const int tier = 1;
             foreach (var asset in BankClient.Assets) await admin.Ledger.SetTierLimitAsync(tier, asset, BigInteger.Pow(10, 30));

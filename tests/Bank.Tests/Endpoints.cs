@@ -5,9 +5,12 @@ namespace OrleansWallet.Bank.Tests;
 /// stays listed (nobody told the balancer), a silo being stopped on purpose is taken out first,
 /// a new silo is added once it is ready.
 /// </summary>
-public sealed class Endpoints
+public sealed class Endpoints(string bearerToken)
 {
     private volatile string[] _addresses = [];
+
+    /// <summary>The credential every client sends (the fixtures' operator-and-admin principal: the bank test moves everyone's money).</summary>
+    public string BearerToken { get; } = bearerToken;
 
     public IReadOnlyList<string> Addresses => _addresses;
 

@@ -29,7 +29,10 @@ public sealed class FinalChecks(BankCluster cluster, Model model, IReadOnlyList<
     public async Task RunAsync()
     {
         foreach (var slot in cluster.Slots.Where(s => s.Running))
-            _channels.Add(new WalletChannel(new WalletClientOptions { Address = new Uri(slot.GrpcAddress), Deadline = TimeSpan.FromSeconds(30) }));
+            _channels.Add(new WalletChannel(new WalletClientOptions
+            {
+                Address = new Uri(slot.GrpcAddress), Deadline = TimeSpan.FromSeconds(30), BearerToken = cluster.Credentials.OperatorToken(),
+            }));
         try
         {
             await Step("quiescence", WaitForQuiescenceAsync);

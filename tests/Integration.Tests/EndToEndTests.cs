@@ -1,6 +1,5 @@
 using System.Numerics;
 using Grpc.Core;
-using Grpc.Net.Client;
 using OrleansWallet.Api.V1;
 using OrleansWallet.Client;
 
@@ -130,8 +129,7 @@ public sealed class EndToEndTests(ClusterFixture fixture)
     {
         var user = Ids.User("bad");
         await _first.Wallets.CreditDepositAsync(user, "ETH", 7, "0xseed:" + user);
-        using var channel = GrpcChannel.ForAddress(fixture.Cluster.Silos[0].GrpcAddress);
-        var raw = new WalletService.WalletServiceClient(channel);
+        var raw = new WalletService.WalletServiceClient(fixture.Cluster.RawInvoker(0));
 
         var uniqueTx = txId == "tx" ? "0xbad:" + Guid.NewGuid().ToString("N") : txId;
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -148,9 +146,9 @@ public sealed class EndToEndTests(ClusterFixture fixture)
     {
         var user = Ids.User("bad");
         await _first.Wallets.CreditDepositAsync(user, "ETH", 7, "0xseed:" + user);
-        using var channel = GrpcChannel.ForAddress(fixture.Cluster.Silos[1].GrpcAddress);
-        var wallets = new WalletService.WalletServiceClient(channel);
-        var orders = new OrderService.OrderServiceClient(channel);
+        var invoker = fixture.Cluster.RawInvoker(1);
+        var wallets = new WalletService.WalletServiceClient(invoker);
+        var orders = new OrderService.OrderServiceClient(invoker);
 
         var calls = new (string Name, Func<Task> Call)[]
         {

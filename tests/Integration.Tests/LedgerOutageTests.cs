@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Grpc.Net.Client;
 using OrleansWallet.Api.V1;
 using OrleansWallet.Client;
 using Xunit.Abstractions;
@@ -43,8 +42,7 @@ public sealed class LedgerOutageTests(LedgerClusterFixture fixture, ITestOutputH
         try
         {
             // Raw gRPC, so the SDK's retries on Unavailable do not hide how fast the silo answers.
-            using var grpc = GrpcChannel.ForAddress(fixture.Cluster.Silos[0].GrpcAddress);
-            var raw = new WalletService.WalletServiceClient(grpc);
+            var raw = new WalletService.WalletServiceClient(fixture.Cluster.RawInvoker(0));
             var request = new RequestWithdrawalRequest
             {
                 UserId = alice, WithdrawalId = "w-outage", Asset = "ETH", Amount = "100", Address = WithdrawalSetup.EthereumAddress,

@@ -18,7 +18,7 @@ public sealed class FaultCluster : IAsyncLifetime
     public WalletCluster Cluster { get; private set; } = null!;
     public WalletChannel Channel { get; private set; } = null!;
     private ConnectionMultiplexer _redis = null!;
-    private GrpcChannel _raw = null!;
+    private Grpc.Core.CallInvoker _raw = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,7 +29,7 @@ public sealed class FaultCluster : IAsyncLifetime
         });
         Channel = Cluster.Channel(0);
         _redis = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.Endpoint);
-        _raw = GrpcChannel.ForAddress(Cluster.Silos[0].GrpcAddress);
+        _raw = Cluster.RawInvoker(0);
     }
 
     /// <summary>The gRPC API with no retries, so a test sees the first answer the silo gives.</summary>
@@ -54,7 +54,6 @@ public sealed class FaultCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _raw.Dispose();
         await _redis.DisposeAsync();
         await Cluster.DisposeAsync();
     }

@@ -86,6 +86,21 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// From now on TCP connections need <paramref name="password"/> (scram-sha-256) for the
+    /// superuser, as a production server would; the test's own tools keep the local socket.
+    /// </summary>
+    public async Task RequirePasswordAsync(string password)
+    {
+        await RunAsPostgresAsync("psql",
+            ["-h", _dataDirectory, "-p", Port.ToString(), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", $"ALTER USER postgres PASSWORD '{password}'"]);
+        var hba = Path.Combine(_dataDirectory, "pg_hba.conf");
+        var lines = (await File.ReadAllLinesAsync(hba))
+            .Select(l => l.StartsWith("host", StringComparison.Ordinal) ? l.Replace("trust", "scram-sha-256") : l);
+        await File.WriteAllLinesAsync(hba, lines);
+        await RunAsPostgresAsync("pg_ctl", ["-D", _dataDirectory, "reload"]);
+    }
+
     private async Task WaitUntilAcceptsAsync()
     {
         // pg_ctl -w already waits; this only guards against the TCP listener lagging the socket.

@@ -14,20 +14,24 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _appendFsync;
     private ExternalProcess? _process;
 
-    private RedisServer(int port, string dataDirectory, string appendFsync = "everysec")
+    private readonly string? _password;
+
+    private RedisServer(int port, string dataDirectory, string? password = null, string appendFsync = "everysec")
     {
         Port = port;
         _dataDirectory = dataDirectory;
+        _password = password;
         _appendFsync = appendFsync;
     }
 
     public int Port { get; }
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server; with <paramref name="password"/> it refuses clients that do not AUTH with it.</summary>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         var directory = Directory.CreateTempSubdirectory("ow-redis-").FullName;
-        var server = new RedisServer(FreePort.Next(), directory);
+        var server = new RedisServer(FreePort.Next(), directory, password);
         await server.StartProcessAsync();
         return server;
     }
@@ -73,6 +77,7 @@ public sealed class RedisServer : IAsyncDisposable
             "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _dataDirectory,
             "--appendonly", "yes", "--appendfsync", _appendFsync, "--save", "",
             "--protected-mode", "no", "--daemonize", "no",
+            .. (_password is null ? Array.Empty<string>() : ["--requirepass", _password]),
         ]);
         await WaitUntilAnswersAsync();
     }
@@ -88,10 +93,12 @@ public sealed class RedisServer : IAsyncDisposable
                 using var client = new TcpClient();
                 await client.ConnectAsync("127.0.0.1", Port);
                 var stream = client.GetStream();
+                // Unauthenticated, a password-protected server answers -NOAUTH: it is up all the same.
                 await stream.WriteAsync("PING\r\n"u8.ToArray());
                 var buffer = new byte[64];
                 var read = await stream.ReadAsync(buffer);
                 if (read > 0 && System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG")) return;
+                if (read > 0 && _password is not null && System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("-NOAUTH")) return;
             }
             catch (SocketException)
             {

@@ -63,7 +63,7 @@ internal static class LedgerCommands
         var admin = new Command("admin", "reference data: users' KYC tiers, tier limits, withdrawal allow-lists");
 
         var user = CliOptions.Required("--user", "user id");
-        var tier = new Option<int>("--tier") { Description = "KYC tier (0..10)", Required = true };
+        var tier = new Option<int>("--tier") { Description = "KYC tier (0..9)", Required = true };
         var upsertUser = new Command("user", "register a user or change their KYC tier") { user, tier };
         upsertUser.SetAction((r, ct) => Run.WithChannel(r, async c =>
         {
