@@ -33,6 +33,10 @@ public sealed class WalletChannel : IDisposable
         _channel = GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
         {
             ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
+            // gRPC's defaults (1 s, growing to 120 s) kept a channel failing fast for many seconds after
+            // its silo was back: reconnect from a tenth of a second, never waiting more than 2 s.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(2),
         });
         _invoker = WithCredentials(_channel.CreateCallInvoker(), options);
         Wallets = new WalletClient(this);

@@ -21,11 +21,12 @@ public sealed class LoadEndToEndTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static Task<int> CliAsync(params string[] args)
+    /// <summary>Runs the CLI as the cluster's operator (every call needs a credential).</summary>
+    private Task<int> CliAsync(params string[] args)
     {
-        var root = new RootCommand { CliOptions.Endpoint };
+        var root = new RootCommand { CliOptions.Endpoint, CliOptions.Token, CliOptions.ApiKey };
         root.Subcommands.Add(LoadCommand.Create());
-        return root.Parse(args).InvokeAsync();
+        return root.Parse([.. args, "--token", _cluster.Credentials.OperatorToken()]).InvokeAsync();
     }
 
     [Fact]
