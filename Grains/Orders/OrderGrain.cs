@@ -4,8 +4,8 @@ using Orleans.Storage;
 using Orleans.Streams;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
+using OrleansWallet.Storage;
 using OrleansWallet.Wallet;
-using StackExchange.Redis;
 
 namespace OrleansWallet.Orders;
 
@@ -81,7 +81,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
             var order = Order.Place(OrderId, command, _assets, _clock.GetUtcNow());
             // Listed before it exists: a listing may name an order whose write then failed (it is
             // skipped), but never misses one that exists.
-            await Redis(() => _index.AddAsync(order.UserId, OrderId, order.CreatedAt));
+            await SideDataCalls.OrStorageUnavailable(() => _index.AddAsync(order.UserId, OrderId, order.CreatedAt));
             await _reminder.EnsureRegisteredAsync();
             await CommitAsync(new OrderState { Order = order });
         }
@@ -284,18 +284,6 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
         {
             LogWriteFailed(ex, OrderId);
             DeactivateOnIdle();
-        }
-    }
-
-    private static async Task Redis(Func<Task> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new WalletException(ErrorCodes.StorageUnavailable, "storage is unavailable; nothing was changed, retry with the same key");
         }
     }
 

@@ -6,8 +6,8 @@ using OrleansWallet.Assets;
 using OrleansWallet.Common;
 using OrleansWallet.Ledger.Resilience;
 using OrleansWallet.Ledger.Withdrawals;
+using OrleansWallet.Storage;
 using OrleansWallet.Wallet.Outbox;
-using StackExchange.Redis;
 
 namespace OrleansWallet.Wallet;
 
@@ -111,7 +111,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     {
         var asset = Account(Committed).ValidateDeposit(command);
         string[] keys = [WalletKeys.Deposit(command.TxId)];
-        var claim = await Redis(() => _depositClaims.ClaimAsync(asset.Chain, command.TxId, UserId, WalletAccount.DepositFingerprint(command)));
+        var claim = await SideDataCalls.OrStorageUnavailable(() => _depositClaims.ClaimAsync(asset.Chain, command.TxId, UserId, WalletAccount.DepositFingerprint(command)));
         if (claim == DepositClaim.Conflict)
             throw new WalletException(ErrorCodes.IdempotencyConflict,
                 $"tx_id '{command.TxId}' on {asset.Chain} was already credited to another wallet or with other terms");
@@ -421,7 +421,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         if (!committed.ArchiveInUse) return new ArchiveLookup(epoch, EmptyArchive);
         var missing = keys.Where(k => !committed.Unarchived.Exists(r => r.Key == k)).ToList();
         if (missing.Count == 0) return new ArchiveLookup(epoch, EmptyArchive);
-        return new ArchiveLookup(epoch, await Redis(() => _archive.FindAsync(UserId, missing)));
+        return new ArchiveLookup(epoch, await SideDataCalls.OrStorageUnavailable(() => _archive.FindAsync(UserId, missing)));
     }
 
     /// <summary>
@@ -431,24 +431,8 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     private async Task EnsureListedAsync()
     {
         if (_listed || _state.RecordExists) return;
-        await Redis(async () =>
-        {
-            await _directory.RegisterAsync(UserId);
-            return true;
-        });
+        await SideDataCalls.OrStorageUnavailable(() => _directory.RegisterAsync(UserId));
         _listed = true;
-    }
-
-    private static async Task<T> Redis<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new WalletException(ErrorCodes.StorageUnavailable, "storage is unavailable; nothing was changed, retry with the same key");
-        }
     }
 
     private WalletAccount Account(WalletState state, IReadOnlyDictionary<string, OperationRecord>? archived = null) =>
