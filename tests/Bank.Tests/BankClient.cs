@@ -127,10 +127,10 @@ public sealed class BankClient : IDisposable
         var result = outcome.Value!;
         Acknowledge(kind, result.Replayed);
         if (overdraft) _log.Violation("overdraft-accepted", $"transfer of {amount} {asset} from {from} (key {key}) succeeded");
-        if (result.OperationId != "transfer:" + key) _log.Violation("wrong-answer", $"transfer {key} answered operation {result.OperationId}");
+        if (result.OperationId != "transfer/" + key) _log.Violation("wrong-answer", $"transfer {key} answered operation {result.OperationId}");
         Transfers.Add(new TransferFact(from, to, asset, amount, key));
         _replayable.Add(new Replayable("transfer",
-            Replay: () => ReplayWalletAsync("replay-transfer", "transfer:" + key,
+            Replay: () => ReplayWalletAsync("replay-transfer", "transfer/" + key,
                 (c, ct) => c.Wallets.TransferAsync(from, to, asset, amount, key, ct)),
             Conflict: () => ConflictAsync("conflict-transfer",
                 (c, ct) => c.Wallets.TransferAsync(from, to, asset, amount + 1, key, ct))));
@@ -148,7 +148,7 @@ public sealed class BankClient : IDisposable
         Acknowledge("deposit", outcome.Value!.Replayed);
         Deposits.Add(new DepositFact(user, asset, amount, txId));
         _replayable.Add(new Replayable("deposit",
-            Replay: () => ReplayWalletAsync("replay-deposit", "deposit:" + txId,
+            Replay: () => ReplayWalletAsync("replay-deposit", "deposit/" + txId,
                 (c, ct) => c.Wallets.CreditDepositAsync(user, asset, amount, txId, ct)),
             Conflict: () => ConflictAsync("conflict-deposit",
                 (c, ct) => c.Wallets.CreditDepositAsync(user, asset, amount + 1, txId, ct))));
@@ -313,7 +313,7 @@ public sealed class BankClient : IDisposable
         var fact = new WithdrawalFact(user, id, asset, amount, address);
         Withdrawals.Add(fact);
         _replayable.Add(new Replayable("withdraw-request",
-            Replay: () => ReplayWalletAsync("replay-withdraw-request", "withdraw:" + id,
+            Replay: () => ReplayWalletAsync("replay-withdraw-request", "withdraw/" + id,
                 (c, ct) => c.Wallets.RequestWithdrawalAsync(user, id, asset, amount, address, ct)),
             Conflict: () => ConflictAsync("conflict-withdraw-request",
                 (c, ct) => c.Wallets.RequestWithdrawalAsync(user, id, asset, amount + 1, address, ct))));
@@ -330,7 +330,7 @@ public sealed class BankClient : IDisposable
         if (settled.Refusal is { } r) { ExpectRefusal(kind, r, null, null); return; }
         fact.Outcome = complete ? WithdrawalOutcome.Completed : WithdrawalOutcome.Failed;
         Acknowledge(kind, settled.Value!.Replayed);
-        var operation = (complete ? "withdraw-complete:" : "withdraw-fail:") + id;
+        var operation = (complete ? "withdraw-complete/" : "withdraw-fail/") + id;
         _replayable.Add(new Replayable(kind,
             Replay: () => ReplayWalletAsync("replay-" + kind, operation, (c, ct) => complete
                 ? c.Wallets.CompleteWithdrawalAsync(user, id, ct)

@@ -134,7 +134,7 @@ public sealed class Model
 
     /// <summary>
     /// The journal entries the acknowledged operations must have produced, exactly: operation id
-    /// "{user}/{namespaced key}", entry id "{operation}#{leg}", legs in the ledger's order
+    /// "{user}/{kind}/{key}", entry id "{operation}#{leg}", legs in the ledger's order
     /// (README "Ledger and reference data"; Grains/Ledger/Journal/LedgerMovements.cs).
     /// </summary>
     public List<ExpectedEntry> ExpectedJournal()
@@ -147,31 +147,35 @@ public sealed class Model
                 new ExpectedEntry($"{operation}#{i}", operation, kind, leg.User, leg.Asset, leg.Bucket, leg.Amount)));
         }
         foreach (var d in Deposits)
-            Op(d.User, "deposit:" + d.TxId, "deposit", (d.User, d.Asset, "external", -d.Amount), (d.User, d.Asset, "available", d.Amount));
+            Op(d.User, "deposit/" + d.TxId, "deposit", (d.User, d.Asset, "external", -d.Amount), (d.User, d.Asset, "available", d.Amount));
         foreach (var t in Transfers)
-            Op(t.From, "transfer:" + t.Key, "transfer", (t.From, t.Asset, "available", -t.Amount), (t.To, t.Asset, "available", t.Amount));
+        {
+            // One operation per wallet: the payer's debit into its transit, the payee's credit out of it.
+            Op(t.From, "transfer/" + t.Key, "transfer", (t.From, t.Asset, "available", -t.Amount), (t.From, t.Asset, "transit", t.Amount));
+            Op(t.To, $"transfer-in/{t.From}/{t.Key}", "transfer", (t.From, t.Asset, "transit", -t.Amount), (t.To, t.Asset, "available", t.Amount));
+        }
         foreach (var w in Withdrawals)
         {
-            Op(w.User, "withdraw:" + w.Id, "withdrawal_request",
+            Op(w.User, "withdraw/" + w.Id, "withdrawal_request",
                 (w.User, w.Asset, "available", -w.Amount), (w.User, w.Asset, "held", w.Amount));
             if (w.Outcome == WithdrawalOutcome.Completed)
-                Op(w.User, "withdraw-complete:" + w.Id, "withdrawal_complete",
+                Op(w.User, "withdraw-complete/" + w.Id, "withdrawal_complete",
                     (w.User, w.Asset, "held", -w.Amount), (w.User, w.Asset, "external", w.Amount));
             if (w.Outcome == WithdrawalOutcome.Failed)
-                Op(w.User, "withdraw-fail:" + w.Id, "withdrawal_fail",
+                Op(w.User, "withdraw-fail/" + w.Id, "withdrawal_fail",
                     (w.User, w.Asset, "held", -w.Amount), (w.User, w.Asset, "available", w.Amount));
         }
         foreach (var o in Orders.Where(o => !o.Rejected))
         {
-            Op(o.User, "hold:" + o.OrderId, "order_hold",
+            Op(o.User, "hold/" + o.OrderId, "order_hold",
                 (o.User, o.SellAsset, "available", -o.SellAmount), (o.User, o.SellAsset, "held", o.SellAmount));
             foreach (var f in o.Fills)
-                Op(o.User, $"fill:{o.OrderId}:{f.FillId}", "order_fill",
+                Op(o.User, $"fill/{o.OrderId}/{f.FillId}", "order_fill",
                     (o.User, o.SellAsset, "held", -f.Sold), (o.User, o.SellAsset, "external", f.Sold),
                     (o.User, o.BuyAsset, "external", -f.Bought), (o.User, o.BuyAsset, "available", f.Bought));
             // A release of nothing (fully filled before the cancel) writes no entries.
             if (o.Cancelled && o.Remaining > 0)
-                Op(o.User, "release:" + o.OrderId, "order_release",
+                Op(o.User, "release/" + o.OrderId, "order_release",
                     (o.User, o.SellAsset, "held", -o.Remaining), (o.User, o.SellAsset, "available", o.Remaining));
         }
         return entries;

@@ -40,9 +40,10 @@ public sealed class ReconcileDriftTests(ITestOutputHelper output)
         var clean = await channel.Ledger.ReconcileAsync();
         Assert.False(clean.HasDrift, "drift before any tampering:\n" + string.Join("\n", clean.Differences));
 
-        // (a) The journal loses the payee's leg of the transfer: the operation no longer balances,
-        // and the payee's ETH available in the journal is 1,500 short of the wallet's.
-        var removedEntry = $"{payer}/transfer:{transferKey}#1";
+        // (a) The journal loses the payee's leg of the transfer (the payee journals its credit as its
+        // own operation): that operation no longer balances, and the payee's ETH available in the
+        // journal is 1,500 short of the wallet's.
+        var removedEntry = $"{payee}/transfer-in/{payer}/{transferKey}#1";
         Assert.Equal(1, await DeleteJournalEntryAsync(cluster.LedgerConnectionString, removedEntry));
 
         // (b) The trader's BTC available in Redis storage is raised by 777 (30,000 after the

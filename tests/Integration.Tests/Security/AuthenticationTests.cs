@@ -61,7 +61,8 @@ public sealed class AuthenticationTests(SecurityFixture fixture)
         await reflection.RequestStream.CompleteAsync();
 
         using var http = new HttpClient();
-        Assert.Equal("Healthy", await http.GetStringAsync($"http://127.0.0.1:{silo.HttpPort}/health/ready"));
+        var readiness = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{silo.HttpPort}/health/ready"));
+        Assert.Equal("Healthy", readiness.RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
