@@ -26,6 +26,8 @@ public sealed class WalletRedis(IOptions<WalletRedisOptions> options) : IHostedS
     {
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration);
         configuration.AbortOnConnectFail = false;
+        // As for grain state (Silo/Hosting/OrleansHosting.cs): completions on the .NET thread pool.
+        configuration.SocketManager = SocketManager.ThreadPool;
         _connection = await ConnectionMultiplexer.ConnectAsync(configuration);
     }
 
