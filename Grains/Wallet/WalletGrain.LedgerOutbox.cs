@@ -60,7 +60,7 @@ public sealed partial class WalletGrain
     {
         var journaled = _outbox.JournaledThrough;
         return new WalletLedgerStatus(
-            _outbox.UnjournaledEntries.Count(),
+            _outbox.UnjournaledEntryCount,
             Committed.WithdrawalStatusOutbox.Count(u => u.Sequence > journaled),
             Committed.PendingTransfersOut.Keys.Count(k => !_delivered.ContainsKey(k)),
             _outbox.Rejection);

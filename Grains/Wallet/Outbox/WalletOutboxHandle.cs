@@ -52,6 +52,20 @@ public sealed class WalletOutboxHandle : IDisposable
         }
     }
 
+    /// <summary>How many <see cref="UnjournaledEntries"/> there are; counted without allocating (the gauges read it often).</summary>
+    public int UnjournaledEntryCount
+    {
+        get
+        {
+            var journaled = JournaledThrough;
+            var entries = Snapshot.Entries;
+            var count = 0;
+            // Oldest first: the journaled prefix ends where the count starts.
+            for (var i = entries.Count - 1; i >= 0 && entries[i].Sequence > journaled; i--) count++;
+            return count;
+        }
+    }
+
     /// <summary>Called by the wallet after each successful write (and on activation) with the state now in storage.</summary>
     public void Publish(WalletState committed)
     {
