@@ -27,6 +27,8 @@ public static class OrleansHosting
         builder.Services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.Section));
         builder.Services.AddSingleton(sp => AssetCatalog.FromOptions(sp.GetRequiredService<IOptions<AssetOptions>>()));
         builder.Services.AddSingleton(TimeProvider.System);
+        // Before Orleans: its membership start fails the silo on a Redis that is not answering yet.
+        builder.Services.AddHostedService<RedisStartGate>();
         builder.Services.AddHostedService<RedisDurabilityCheck>();
         builder.Services.AddWalletGrainServices(redis, host);
         var faults = configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() ?? new FaultInjectionOptions();

@@ -30,8 +30,22 @@ public sealed class SiloProcess : IAsyncDisposable
     public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
     public string Output => _process.Output;
 
-    public static async Task<SiloProcess> StartAsync(string clusterId, IDictionary<string, string?> serviceSettings,
-        IDictionary<string, string?>? extraSettings = null)
+    public static Task<SiloProcess> StartAsync(string clusterId, IDictionary<string, string?> serviceSettings,
+        IDictionary<string, string?>? extraSettings = null) =>
+        StartAsync(SiloEnvironment(clusterId, serviceSettings, extraSettings));
+
+    /// <summary>
+    /// Starts a silo process and returns at once, before it is ready, for tests of what a silo does
+    /// while it starts (its <see cref="Output"/> can be watched); <see cref="WaitUntilReadyAsync"/> then waits.
+    /// </summary>
+    public static SiloProcess Launch(string clusterId, IDictionary<string, string?> serviceSettings)
+    {
+        var environment = SiloEnvironment(clusterId, serviceSettings, null);
+        return new SiloProcess(ExternalProcess.Start("dotnet", [SiloAssemblyPath()], environment), environment);
+    }
+
+    private static Dictionary<string, string?> SiloEnvironment(string clusterId, IDictionary<string, string?> serviceSettings,
+        IDictionary<string, string?>? extraSettings)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -46,7 +60,7 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var (key, value) in serviceSettings) environment[key] = value;
         if (extraSettings is not null)
             foreach (var (key, value) in extraSettings) environment[key] = value;
-        return await StartAsync(environment);
+        return environment;
     }
 
     /// <summary>
@@ -78,7 +92,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    private async Task WaitUntilReadyAsync()
+    public async Task WaitUntilReadyAsync()
     {
         var deadline = DateTime.UtcNow + ReadyTimeout;
         while (DateTime.UtcNow < deadline)

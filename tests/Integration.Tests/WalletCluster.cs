@@ -67,6 +67,14 @@ public sealed class WalletCluster : IAsyncDisposable
             _silos.Add(await SiloProcess.StartAsync(ClusterId, ServiceSettings(), settings));
     }
 
+    /// <summary>Starts one more silo and returns before it is ready (see <see cref="SiloProcess.Launch"/>).</summary>
+    public SiloProcess LaunchSilo()
+    {
+        var silo = SiloProcess.Launch(ClusterId, ServiceSettings());
+        _silos.Add(silo);
+        return silo;
+    }
+
     /// <summary>Where the silos find their services.</summary>
     private Dictionary<string, string?> ServiceSettings()
     {
