@@ -236,7 +236,11 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
             }
         }
         FaultInjectionOptions.CrashIf(_faults.CrashAfterTransferDebit, "after transfer debit");
-        return await DeliverTransferAsync(start.Key, start.Pending!);
+        var result = await DeliverTransferAsync(start.Key, start.Pending!);
+        // An intent this call did not record was recorded by an earlier attempt with this key (an
+        // acknowledged transfer whose completion the wallet had not written yet when its silo
+        // died, or an interrupted one): answering it is a replay, as for every other operation.
+        return start.IsNew ? result : result with { Replayed = true };
     }
 
     private async Task<OperationResult> DeliverTransferAsync(string key, PendingTransfer pending)

@@ -71,6 +71,32 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public async Task An_acknowledged_transfer_replayed_after_its_silo_died_is_answered_as_a_replay()
+    {
+        // Found by the bank test: a wallet records a delivered transfer's answer lazily, with its
+        // next write. If its silo dies before that write, the intent is still in storage and a
+        // replay of the acknowledged transfer was answered Replayed = false (nothing moved twice).
+        await using var cluster = await WalletCluster.StartAsync(silos: 1);
+        var alice = Ids.User("alice");
+        var bob = Ids.User("bob");
+        var channel = cluster.Channel(0);
+        await channel.Wallets.CreditDepositAsync(alice, "ETH", 1_000, "0xreplay:" + alice);
+        var first = await channel.Wallets.TransferAsync(alice, bob, "ETH", 300, "t-lazy");
+        Assert.False(first.Replayed);
+
+        await cluster.Silos[0].KillAsync();
+        await cluster.RestartSiloAsync(0);
+        var recovered = cluster.Channel(0);
+
+        var replay = await recovered.Wallets.TransferAsync(alice, bob, "ETH", 300, "t-lazy");
+        Assert.True(replay.Replayed);
+        Assert.Equal(first.Balance, replay.Balance);
+        Assert.True((await recovered.Wallets.TransferAsync(alice, bob, "ETH", 300, "t-lazy")).Replayed);
+        Assert.Equal([new Balance("ETH", 700, 0)], await recovered.Wallets.GetBalancesAsync(alice));
+        Assert.Equal([new Balance("ETH", 300, 0)], await recovered.Wallets.GetBalancesAsync(bob));
+    }
+
+    [Fact]
     public async Task A_fill_whose_silo_dies_midway_settles_exactly_once_after_restart()
     {
         await using var cluster = await WalletCluster.StartAsync(silos: 1,
