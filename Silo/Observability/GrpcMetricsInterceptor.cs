@@ -24,58 +24,40 @@ internal sealed class GrpcMetricsInterceptor : Interceptor
             Buckets = Histogram.ExponentialBuckets(0.001, 2, 15),
         });
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var status = StatusCode.Unknown;
-        try
-        {
-            var response = await continuation(request, context);
-            status = context.Status.StatusCode;
-            return response;
-        }
-        catch (Exception ex)
-        {
-            status = StatusOf(ex, context);
-            throw;
-        }
-        finally
-        {
-            Observe(context, status, started);
-        }
-    }
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        ObserveAsync(context, () => continuation(request, context));
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var status = StatusCode.Unknown;
-        try
+        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        ObserveAsync(context, async () =>
         {
             await continuation(request, responseStream, context);
-            status = context.Status.StatusCode;
-        }
-        catch (Exception ex)
-        {
-            status = StatusOf(ex, context);
-            throw;
-        }
-        finally
-        {
-            Observe(context, status, started);
-        }
-    }
+            return true;
+        });
 
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        ObserveAsync(context, () => continuation(requestStream, context));
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        ObserveAsync(context, async () =>
+        {
+            await continuation(requestStream, responseStream, context);
+            return true;
+        });
+
+    /// <summary>Runs one call of any kind and records its duration with the status its caller gets.</summary>
+    private static async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.Unknown;
         try
         {
-            var response = await continuation(requestStream, context);
+            var response = await call();
             status = context.Status.StatusCode;
             return response;
         }
@@ -89,29 +71,6 @@ internal sealed class GrpcMetricsInterceptor : Interceptor
             Observe(context, status, started);
         }
     }
-
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var status = StatusCode.Unknown;
-        try
-        {
-            await continuation(requestStream, responseStream, context);
-            status = context.Status.StatusCode;
-        }
-        catch (Exception ex)
-        {
-            status = StatusOf(ex, context);
-            throw;
-        }
-        finally
-        {
-            Observe(context, status, started);
-        }
-    }
-
     private static StatusCode StatusOf(Exception ex, ServerCallContext context) => ex switch
     {
         RpcException rpc => rpc.StatusCode,

@@ -64,14 +64,14 @@ public sealed class ReceiverOffsetTests : IAsyncLifetime
     {
         var first = _adapter.CreateReceiver(_queue);
         await first.Initialize(ReadTimeout);
-        var read = await ReadAsync(first, EventCount);
+        var read = await ReceiverHarness.ReadAsync(first, EventCount);
         await first.MessagesDeliveredAsync(read.Take(35).ToList(), CancellationToken.None);
         await first.Shutdown(ReadTimeout);
 
         var next = _adapter.CreateReceiver(_queue);
         await next.Initialize(ReadTimeout);
-        var reread = await ReadAsync(next, EventCount - 35);
-        Assert.Equal(Sequences(36, EventCount), reread.Select(SequenceOf));
+        var reread = await ReceiverHarness.ReadAsync(next, EventCount - 35);
+        Assert.Equal(Sequences(36, EventCount), reread.Select(ReceiverHarness.SequenceOf));
         await next.Shutdown(ReadTimeout);
     }
 
@@ -80,7 +80,7 @@ public sealed class ReceiverOffsetTests : IAsyncLifetime
     {
         var first = _adapter.CreateReceiver(_queue);
         await first.Initialize(ReadTimeout);
-        var read = await ReadAsync(first, EventCount);
+        var read = await ReceiverHarness.ReadAsync(first, EventCount);
         var delivered = read.Take(20).Cast<KafkaBatchContainer>().ToList();
         await first.MessagesDeliveredAsync(delivered.Cast<IBatchContainer>().ToList(), CancellationToken.None);
         // The periodic committer, not a shutdown, is what a crashed owner leaves behind.
@@ -91,8 +91,8 @@ public sealed class ReceiverOffsetTests : IAsyncLifetime
 
         var next = _adapter.CreateReceiver(_queue);
         await next.Initialize(ReadTimeout);
-        var reread = await ReadAsync(next, EventCount - 20);
-        Assert.Equal(Sequences(21, EventCount), reread.Select(SequenceOf));
+        var reread = await ReceiverHarness.ReadAsync(next, EventCount - 20);
+        Assert.Equal(Sequences(21, EventCount), reread.Select(ReceiverHarness.SequenceOf));
         await next.Shutdown(ReadTimeout);
     }
 
@@ -102,19 +102,6 @@ public sealed class ReceiverOffsetTests : IAsyncLifetime
         var partition = new TopicPartition(Topic, new Partition((int)_queue.GetNumericId()));
         return probe.Committed([partition], TimeSpan.FromSeconds(5)).Single().Offset.Value;
     }
-
-    private static async Task<List<IBatchContainer>> ReadAsync(IQueueAdapterReceiver receiver, int count)
-    {
-        var read = new List<IBatchContainer>();
-        await Eventually.HoldsAsync(async () =>
-        {
-            read.AddRange(await receiver.GetQueueMessagesAsync(count - read.Count, CancellationToken.None));
-            return read.Count >= count;
-        }, ReadTimeout, () => $"read {read.Count} of {count}");
-        return read;
-    }
-
-    private static int SequenceOf(IBatchContainer container) => container.GetEvents<WalletTestEvent>().Single().Item1.Sequence;
 
     private static IEnumerable<int> Sequences(int first, int last) => Enumerable.Range(first, last - first + 1);
 }
