@@ -146,7 +146,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
     private async Task DriveWalletStepsAsync()
     {
         if (Committed.Order is not { } order || !Committed.HasPendingWalletWork) return;
-        var wallet = GrainFactory.GetGrain<IWalletSettlementGrain>(order.UserId);
+        var wallet = GrainFactory.GetGrainByKey<IWalletSettlementGrain>(order.UserId);
         try
         {
             if (order.Status == OrderStatus.Pending) await HoldFundsAsync(wallet, order);

@@ -248,7 +248,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         if (_delivered.TryGetValue(key, out var delivered)) return delivered;
         try
         {
-            var payee = GrainFactory.GetGrain<IWalletSettlementGrain>(pending.ToUserId);
+            var payee = GrainFactory.GetGrainByKey<IWalletSettlementGrain>(pending.ToUserId);
             await payee.ReceiveTransfer(new IncomingTransfer(UserId, WalletKeys.ClientKeyOfTransfer(key), pending.Asset, pending.Amount));
         }
         catch (WalletException refused) when (refused.Kind is not ErrorKind.Unavailable)

@@ -56,7 +56,7 @@ public sealed class LedgerService(
             // acknowledged operation of theirs (also after a crash left entries in a wallet that
             // has not re-activated since). Payers' outboxes holding this user's transfer legs are not
             // visited: they drain within a flush period.
-            await grains.GetGrain<IWalletGrain>(userId).FlushLedger();
+            await grains.GetGrainByKey<IWalletGrain>(userId).FlushLedger();
         }
         var page = await journal.GetHistoryAsync(userId, asset, pageSize,
             request.PageToken.Length == 0 ? null : request.PageToken, context.CancellationToken);
@@ -91,7 +91,7 @@ public sealed class LedgerService(
     {
         AccessRules.Require(Caller.Of(context), ApiOperation.ReadLedgerStatus, request.UserId);
         var userId = Identifiers.RequireUserId(request.UserId);
-        var status = await grains.GetGrain<IWalletGrain>(userId).GetLedgerStatus();
+        var status = await grains.GetGrainByKey<IWalletGrain>(userId).GetLedgerStatus();
         return new LedgerStatusReply
         {
             UserId = userId,

@@ -103,5 +103,5 @@ internal sealed class OrdersService(IGrainFactory grains, AssetCatalog assets, U
         return watch.RunAsync(Identifiers.RequireUserId(request.UserId), responseStream, context);
     }
 
-    private IOrderGrain Order(string orderId) => grains.GetGrain<IOrderGrain>(orderId);
+    private IOrderGrain Order(string orderId) => grains.GetGrainByKey<IOrderGrain>(orderId);
 }

@@ -170,5 +170,5 @@ public sealed class WalletsService(IGrainFactory grains, AssetCatalog assets, IL
                 $"{field} must hold between 1 and {BatchOperationsMax} entries (got {count})");
     }
 
-    private IWalletGrain Wallet(string userId) => grains.GetGrain<IWalletGrain>(userId);
+    private IWalletGrain Wallet(string userId) => grains.GetGrainByKey<IWalletGrain>(userId);
 }

@@ -52,7 +52,7 @@ public sealed class WalletReconciler(IGrainFactory grains, WalletDirectory direc
         {
             try
             {
-                await grains.GetGrain<IWalletGrain>(user).FlushLedger();
+                await grains.GetGrainByKey<IWalletGrain>(user).FlushLedger();
             }
             catch (WalletException ex) when (ex.Code == ErrorCodes.LedgerUnavailable)
             {
@@ -80,7 +80,7 @@ public sealed class WalletReconciler(IGrainFactory grains, WalletDirectory direc
                 WalletLedgerSnapshot snapshot;
                 try
                 {
-                    snapshot = await grains.GetGrain<IWalletGrain>(user).GetLedgerSnapshot();
+                    snapshot = await grains.GetGrainByKey<IWalletGrain>(user).GetLedgerSnapshot();
                 }
                 catch (Exception ex)
                 {
