@@ -24,6 +24,12 @@ SILOS=${SILOS:-2}
 # "everysec" may lose up to a second of acknowledged writes whose journal entries Postgres may
 # already hold. See README, Operations.
 REDIS_APPENDFSYNC=${REDIS_APPENDFSYNC:-always}
+# Redis rewrites its AOF once it has doubled since the last rewrite and passed this size. Redis'
+# own 64mb made it rewrite every ~10 s under the benchmark's writes (20 rewrites in one run), each
+# a fork plus a disk-wide write competing with the fsync of every acknowledged write: the cluster
+# slowed or stalled for the rewrite's length. 1gb: rewrites after each GB of writes; the AOF takes
+# up to ~2 GB on disk and a restart replays up to that much. See README, Operations.
+REDIS_AOF_REWRITE_MIN_SIZE=${REDIS_AOF_REWRITE_MIN_SIZE:-1gb}
 # /metrics and /dashboard ask for these (basic authentication). A fresh random password per run
 # unless you set one; it is printed below, never logged by the silo.
 OPS_USER=${OPS_USER:-operator}
@@ -63,11 +69,12 @@ trap stop_all EXIT
 # Each service runs in its own session (setsid): a Ctrl-C in the terminal reaches only this
 # script, which then stops them in order.
 setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$data/redis" --appendonly yes \
-  --appendfsync "$REDIS_APPENDFSYNC" --save "" --daemonize no >"$data/logs/redis.log" 2>&1 &
+  --appendfsync "$REDIS_APPENDFSYNC" --auto-aof-rewrite-min-size "$REDIS_AOF_REWRITE_MIN_SIZE" --save "" \
+  --daemonize no >"$data/logs/redis.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "redis did not start: see $data/logs/redis.log"; exit 1; }
-echo "redis      127.0.0.1:$REDIS_PORT (data: $data/redis, appendfsync $REDIS_APPENDFSYNC)"
+echo "redis      127.0.0.1:$REDIS_PORT (data: $data/redis, appendfsync $REDIS_APPENDFSYNC, AOF rewrite from $REDIS_AOF_REWRITE_MIN_SIZE)"
 
 # PostgreSQL: a cluster of our own under .data/run/postgres. As root it runs as the postgres
 # OS user (PostgreSQL refuses to run as root); setpriv execs in place, so $! is postgres itself.
