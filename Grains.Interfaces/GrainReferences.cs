@@ -12,20 +12,23 @@ public static class GrainReferences
 {
     public static T GetGrainByKey<T>(this IGrainFactory factory, string key) where T : IGrainWithStringKey
     {
-        if (Resolved<T>.Types is not { } types)
+        if (Volatile.Read(ref Resolved<T>.Types) is not { } types)
         {
             // The usual path once: it also validates the key and the interface's single implementation.
             var reference = factory.GetGrain<T>(key);
             var grain = (GrainReference)(object)reference;
-            Resolved<T>.Types = (grain.GrainId.Type, grain.InterfaceType);
+            Volatile.Write(ref Resolved<T>.Types, new ResolvedTypes(grain.GrainId.Type, grain.InterfaceType));
             return reference;
         }
         return (T)factory.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
     }
 
+    /// <summary>One immutable object, published whole: a reader sees both types or none.</summary>
+    private sealed record ResolvedTypes(GrainType Grain, GrainInterfaceType Interface);
+
     private static class Resolved<T>
     {
-        // Written once (racing writers store the same values), read without a lock.
-        public static (GrainType Grain, GrainInterfaceType Interface)? Types;
+        // Racing first calls store equal values; either one is right.
+        public static ResolvedTypes? Types;
     }
 }
