@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using StackExchange.Redis;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
 using OrleansWallet.Silo.Hosting.FaultInjection;
@@ -16,7 +15,7 @@ public static class OrleansHosting
     {
         var configuration = builder.Configuration;
         var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
-        var redis = configuration.GetSection(RedisHostOptions.Section).Get<RedisHostOptions>() ?? new RedisHostOptions();
+        var redis = RedisHostOptions.From(configuration);
         ValidateAtStart(host);
         ValidateAtStart(redis);
 
@@ -63,12 +62,12 @@ public static class OrleansHosting
             // Silo:AdvertisedIp is set), the ids from ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID, and
             // watches the pods labelled with them so a deleted pod's silo is declared dead at once.
             if (IsInKubernetes(configuration)) silo.UseKubernetesHosting();
-            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(redis));
-            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisConfiguration(redis));
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis.ConnectionOptions());
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.ConnectionOptions());
             void AddStorage(ISiloBuilder target, string storage) =>
                 target.AddRedisGrainStorage(storage, options => options.Configure<IServiceProvider>((o, services) =>
                 {
-                    o.ConfigurationOptions = RedisConfiguration(redis);
+                    o.ConfigurationOptions = redis.ConnectionOptions();
                     o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansBinaryStorageSerializer>(services);
                 }));
             AddStorage(silo, StorageNames.Wallets);
@@ -87,18 +86,6 @@ public static class OrleansHosting
     /// <summary>Kubernetes sets KUBERNETES_SERVICE_HOST in every container of a pod.</summary>
     public static bool IsInKubernetes(IConfiguration configuration) =>
         !string.IsNullOrEmpty(configuration["KUBERNETES_SERVICE_HOST"]);
-
-    private static ConfigurationOptions RedisConfiguration(RedisHostOptions redis)
-    {
-        var options = ConfigurationOptions.Parse(redis.ConnectionString);
-        // Keep retrying a Redis that is restarting instead of failing the silo's start.
-        options.AbortOnConnectFail = false;
-        // Socket I/O completes on the .NET thread pool, not on StackExchange.Redis' own dedicated
-        // threads: on two cores the hand-over to those threads was the largest single cost of a
-        // write in the profile (see README: Performance).
-        options.SocketManager = SocketManager.ThreadPool;
-        return options;
-    }
 
     private static void ValidateAtStart<T>(T options) where T : class
     {

@@ -15,15 +15,13 @@ internal sealed class RedisDurabilityCheck(IConfiguration configuration, ILogger
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var redis = configuration.GetSection(RedisHostOptions.Section).Get<RedisHostOptions>() ?? new RedisHostOptions();
+        var redis = RedisHostOptions.From(configuration);
         if (redis.ExpectedAppendFsync == "any") return;
         try
         {
-            var options = ConfigurationOptions.Parse(redis.ConnectionString);
-            options.AbortOnConnectFail = false;
+            var options = redis.ConnectionOptions("orleans-wallet-durability-check");
             options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
             options.AllowAdmin = true; // CONFIG GET only
-            options.ClientName = "orleans-wallet-durability-check";
             await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(ConnectTimeout, stoppingToken);
             foreach (var endpoint in connection.GetEndPoints())
             {

@@ -17,11 +17,8 @@ internal sealed class RedisStartGate(IConfiguration configuration, ILogger<Redis
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var redis = configuration.GetSection(RedisHostOptions.Section).Get<RedisHostOptions>() ?? new RedisHostOptions();
-        var options = ConfigurationOptions.Parse(redis.ConnectionString);
-        options.AbortOnConnectFail = false;
+        var options = RedisHostOptions.From(configuration).ConnectionOptions("orleans-wallet-start-gate");
         options.ConnectTimeout = (int)AttemptTimeout.TotalMilliseconds;
-        options.ClientName = "orleans-wallet-start-gate";
         await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
 
         var delay = FirstDelay;

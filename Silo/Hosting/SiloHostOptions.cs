@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using System.ComponentModel.DataAnnotations;
 
 namespace OrleansWallet.Silo.Hosting;
@@ -78,4 +79,22 @@ public sealed class RedisHostOptions
     /// </summary>
     [RegularExpression("^(always|everysec|no|any)$", ErrorMessage = "Redis:ExpectedAppendFsync must be always, everysec, no or any")]
     public string ExpectedAppendFsync { get; set; } = "always";
+
+    public static RedisHostOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<RedisHostOptions>() ?? new RedisHostOptions();
+
+    /// <summary>
+    /// What every connection of the silo to this Redis starts from: it keeps retrying a Redis that
+    /// is restarting instead of failing, and its socket I/O completes on the .NET thread pool, not
+    /// on StackExchange.Redis' own dedicated threads (on two cores the hand-over to those threads
+    /// was the largest single cost of a write in the profile; README: Benchmark).
+    /// </summary>
+    public ConfigurationOptions ConnectionOptions(string? clientName = null)
+    {
+        var options = ConfigurationOptions.Parse(ConnectionString);
+        options.AbortOnConnectFail = false;
+        options.SocketManager = SocketManager.ThreadPool;
+        if (clientName is not null) options.ClientName = clientName;
+        return options;
+    }
 }

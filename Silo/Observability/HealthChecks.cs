@@ -65,13 +65,10 @@ internal sealed class RedisHealthCheck(IConfiguration configuration) : IHealthCh
         {
             if (_connection is null || _connection.IsFaulted || _connection.IsCanceled)
             {
-                var redis = configuration.GetSection(RedisHostOptions.Section).Get<RedisHostOptions>() ?? new RedisHostOptions();
-                var options = ConfigurationOptions.Parse(redis.ConnectionString);
-                options.AbortOnConnectFail = false;
+                var options = RedisHostOptions.From(configuration).ConnectionOptions("orleans-wallet-health");
                 options.ConnectTimeout = (int)PingTimeout.TotalMilliseconds;
                 // A probe must fail while Redis is away, not wait in a backlog for it to return.
                 options.BacklogPolicy = BacklogPolicy.FailFast;
-                options.ClientName = "orleans-wallet-health";
                 _connection = ConnectionMultiplexer.ConnectAsync(options);
             }
             return _connection;
