@@ -23,7 +23,7 @@ public interface IWalletGrain : IGrainWithStringKey
     /// Debits this wallet and credits the payee exactly once. If the credit leg cannot be
     /// delivered now the debit stays recorded as an intent, the call fails with
     /// <see cref="ErrorCodes.OperationInProgress"/>, and the wallet completes it by itself
-    /// (on re-activation or by reminder) or when the caller retries with the same key.
+    /// (on re-activation or by its silo's pending-transfer sweep) or when the caller retries with the same key.
     /// </summary>
     Task<OperationResult> Transfer(TransferFunds command);
 
@@ -81,4 +81,10 @@ public interface IWalletSettlementGrain : IGrainWithStringKey
 
     /// <summary>Releases whatever the order still holds.</summary>
     Task<OperationResult> ReleaseHold(string orderId);
+
+    /// <summary>
+    /// Delivers the credits this wallet still owes for transfers it debited, then leaves the
+    /// pending-transfer index if none is left (or stays, due again later). Called by the silos' sweep.
+    /// </summary>
+    Task SettlePendingTransfers();
 }

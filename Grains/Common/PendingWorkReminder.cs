@@ -1,11 +1,11 @@
 namespace OrleansWallet.Common;
 
 /// <summary>
-/// A durable wake-up for a grain with unfinished cross-grain work (a transfer's credit leg, an
-/// order's wallet step). Registered before the work is recorded, so a crash between recording
-/// and finishing always leaves a reminder that re-activates the grain to finish it. The grain
-/// calls both methods under its own gate (or from a non-reentrant grain), so a registration
-/// and an unregistration never interleave.
+/// A durable wake-up for a grain with unfinished cross-grain work (an order's wallet step; a
+/// wallet's transfers use the pending-transfer index instead). Registered before the work is
+/// recorded, so a crash between recording and finishing always leaves a reminder that
+/// re-activates the grain to finish it. The grain calls both methods from a non-reentrant grain
+/// (or under its own gate), so a registration and an unregistration never interleave.
 /// </summary>
 internal sealed class PendingWorkReminder(Grain grain, string name)
 {

@@ -8,6 +8,7 @@ using OrleansWallet.Ledger.Resilience;
 using OrleansWallet.Ledger.Withdrawals;
 using OrleansWallet.Storage;
 using OrleansWallet.Wallet.Outbox;
+using OrleansWallet.Wallet.PendingTransfers;
 
 namespace OrleansWallet.Wallet;
 
@@ -23,7 +24,8 @@ namespace OrleansWallet.Wallet;
 [Reentrant]
 public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlementGrain, IRemindable
 {
-    private const string DriveReminderName = "drive-pending-transfers";
+    /// <summary>The reminder earlier versions registered per wallet; one still in the table is settled and dropped.</summary>
+    private const string LegacyDriveReminderName = "drive-pending-transfers";
 
     private readonly IPersistentState<WalletState> _state;
     private readonly AssetCatalog _assets;
@@ -35,8 +37,8 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     private readonly WithdrawalPolicy _withdrawalPolicy;
     private readonly TimeProvider _time;
     private readonly ILogger<WalletGrain> _logger;
+    private readonly IPendingTransferIndex _pendingTransfers;
     private readonly AsyncGate _gate = new();
-    private readonly PendingWorkReminder _reminder;
 
     /// <summary>Transfers whose payee confirmed the credit, with their answers; recorded in the state by the next write.</summary>
     private readonly Dictionary<string, OperationResult> _delivered = new(StringComparer.Ordinal);
@@ -58,6 +60,9 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     /// <summary>Whether this activation has put the wallet in the directory (idempotent; once per activation at most).</summary>
     private bool _listed;
 
+    /// <summary>Whether this activation has entered the wallet in the pending-transfer index and not taken it out since (under the gate).</summary>
+    private bool _indexed;
+
     public WalletGrain(
         [PersistentState("wallet", StorageNames.Wallets)] IPersistentState<WalletState> state,
         AssetCatalog assets,
@@ -67,6 +72,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         DepositClaims depositClaims,
         WalletDirectory directory,
         WithdrawalPolicy withdrawalPolicy,
+        IPendingTransferIndex pendingTransfers,
         TimeProvider time,
         ILogger<WalletGrain> logger)
     {
@@ -78,9 +84,9 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
         _depositClaims = depositClaims;
         _directory = directory;
         _withdrawalPolicy = withdrawalPolicy;
+        _pendingTransfers = pendingTransfers;
         _time = time;
         _logger = logger;
-        _reminder = new PendingWorkReminder(this, DriveReminderName);
     }
 
     private string UserId => this.GetPrimaryKeyString();
@@ -215,7 +221,8 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
 
     /// <summary>
     /// Debits this wallet and records the intent to credit the payee in one write, then delivers
-    /// the credit. The reminder that finishes an interrupted transfer exists before the intent does.
+    /// the credit. The wallet is in the pending-transfer index, which finishes an interrupted
+    /// transfer, before the intent exists.
     /// </summary>
     public async Task<OperationResult> Transfer(TransferFunds command)
     {
@@ -230,8 +237,8 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
             if (start.Completed is { } completed) return completed;
             if (start.IsNew)
             {
-                // If registering fails, the draft is dropped: nothing was debited.
-                await _reminder.EnsureRegisteredAsync();
+                // If entering the index fails, the draft is dropped: nothing was debited.
+                await EnsureIndexedAsync();
                 await CommitAsync(draft);
             }
         }
@@ -325,16 +332,55 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
             catch (WalletException ex) { LogTransferStillPending("*", UserId, ex.Message); }
         }, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    /// <summary>
+    /// Enters the wallet in the pending-transfer index unless this activation has; under the gate,
+    /// as its removal is. A failure refuses the transfer before anything was recorded.
+    /// </summary>
+    private async Task EnsureIndexedAsync()
     {
-        if (reminderName != DriveReminderName) return;
+        if (_indexed) return;
+        try
+        {
+            await _pendingTransfers.AddAsync(UserId);
+        }
+        catch (Exception ex) when (ex is not WalletException)
+        {
+            throw new WalletException(ErrorCodes.StorageUnavailable,
+                $"the index entry that would finish this transfer after a crash could not be written ({ex.GetType().Name}); " +
+                "nothing was changed, retry with the same key");
+        }
+        _indexed = true;
+    }
+
+    public async Task SettlePendingTransfers()
+    {
         await DrivePendingTransfersAsync();
         using (await _gate.EnterAsync())
         {
-            // Under the gate, as registration is: a transfer cannot record an intent between the
-            // check and the unregistration (and so end up with no reminder).
-            if (Committed.PendingTransfersOut.Count == 0) await _reminder.UnregisterAsync();
+            // Under the gate, as entering is: no transfer can record an intent between the check and the removal.
+            await EnsureFreshAsync();
+            if (Committed.PendingTransfersOut.Count > 0)
+            {
+                await _pendingTransfers.PostponeAsync(UserId);
+                return;
+            }
+            // Forgotten first: if the removal fails, the next transfer enters again (a spare entry
+            // costs one sweep; a missing one would strand an intent).
+            _indexed = false;
+            await _pendingTransfers.RemoveAsync(UserId);
         }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != LegacyDriveReminderName) return;
+        await DrivePendingTransfersAsync();
+        using (await _gate.EnterAsync())
+        {
+            // The index takes over what is still owed before the reminder goes.
+            if (Committed.PendingTransfersOut.Count > 0) await EnsureIndexedAsync();
+        }
+        if (await this.GetReminder(LegacyDriveReminderName) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     /// <summary>A copy of the committed state to change, with confirmed transfers already recorded in it.</summary>

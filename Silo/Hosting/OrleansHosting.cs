@@ -29,7 +29,7 @@ public static class OrleansHosting
         // Before Orleans: its membership start fails the silo on a Redis that is not answering yet.
         builder.Services.AddHostedService<RedisStartGate>();
         builder.Services.AddHostedService<RedisDurabilityCheck>();
-        builder.Services.AddWalletGrainServices(redis, host);
+        builder.Services.AddWalletGrainServices(configuration, redis, host);
         var faults = configuration.GetSection(FaultInjectionOptions.Section).Get<FaultInjectionOptions>() ?? new FaultInjectionOptions();
 
         builder.UseOrleans(silo =>
@@ -77,6 +77,7 @@ public static class OrleansHosting
                 silo.Services.AddStorageFaults(StorageNames.Wallets);
                 silo.Services.AddStorageFaults(StorageNames.Orders);
                 silo.Services.AddReminderFaults();
+                silo.Services.AddPendingTransferIndexFaults();
             }
             silo.AddOrderEventStreams(configuration, AddStorage);
         });

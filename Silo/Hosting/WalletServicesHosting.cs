@@ -2,13 +2,15 @@ using OrleansWallet.Orders;
 using OrleansWallet.Storage;
 using OrleansWallet.Wallet;
 using OrleansWallet.Wallet.Outbox;
+using OrleansWallet.Wallet.PendingTransfers;
 
 namespace OrleansWallet.Silo.Hosting;
 
 /// <summary>
 /// What the wallet and order grains use besides their own state: the side data they keep in Redis
-/// (operation archive, deposit claims, wallet directory, order lists) and the silo's one outbox
-/// writer that carries every wallet's journal entries to Postgres.
+/// (operation archive, deposit claims, wallet directory, order lists, the pending-transfer index),
+/// the silo's one outbox writer that carries every wallet's journal entries to Postgres, and its
+/// one sweep that finishes interrupted transfers.
 /// </summary>
 internal static class WalletServicesHosting
 {
@@ -16,7 +18,8 @@ internal static class WalletServicesHosting
     /// Call before the Orleans silo is added: hosted services stop in reverse order, so the writer
     /// keeps draining while the silo deactivates its grains, and stops after it.
     /// </summary>
-    public static IServiceCollection AddWalletGrainServices(this IServiceCollection services, RedisHostOptions redis, SiloHostOptions host)
+    public static IServiceCollection AddWalletGrainServices(this IServiceCollection services, IConfiguration configuration,
+        RedisHostOptions redis, SiloHostOptions host)
     {
         services.AddOptions<WalletRedisOptions>()
             .Configure(o =>
@@ -32,6 +35,11 @@ internal static class WalletServicesHosting
         services.AddSingleton<DepositClaims>();
         services.AddSingleton<WalletDirectory>();
         services.AddSingleton<UserOrderIndex>();
+        services.AddSingleton<IPendingTransferIndex, PendingTransferIndex>();
+        services.AddOptions<PendingTransferOptions>().Bind(configuration.GetSection(PendingTransferOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PendingTransferSweeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PendingTransferSweeper>());
         services.AddSingleton<LedgerOutboxWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerOutboxWriter>());
         return services;

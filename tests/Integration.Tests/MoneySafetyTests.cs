@@ -9,9 +9,10 @@ using StackExchange.Redis;
 namespace OrleansWallet.Integration.Tests;
 
 /// <summary>
-/// A cluster whose silos let a test fail chosen state writes and reminder registrations (the
-/// fault points sit in front of the real Redis storage and reminder table), to check the rule that
-/// a change becomes a grain's state only once its write succeeded, and nothing leaves the grain before.
+/// A cluster whose silos let a test fail chosen state writes, reminder registrations and
+/// pending-transfer index entries (the fault points sit in front of the real Redis storage,
+/// reminder table and index), to check the rule that a change becomes a grain's state only once
+/// its write succeeded, and nothing leaves the grain before.
 /// </summary>
 public sealed class FaultCluster : IAsyncLifetime
 {
@@ -40,6 +41,19 @@ public sealed class FaultCluster : IAsyncLifetime
     /// <summary>The next <paramref name="count"/> state writes of the grain fail.</summary>
     public Task FailWritesAsync(string grainType, string key, int count = 1) =>
         _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/write/{grainType}/{key}", count);
+
+    /// <summary>The next <paramref name="count"/> times the wallet enters the pending-transfer index fail.</summary>
+    public Task FailPendingTransferIndexAsync(string userId, int count = 1) =>
+        _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/pending-transfer-index/wallet/{userId}", count);
+
+    /// <summary>Whether the wallet is in any shard of the pending-transfer index.</summary>
+    public async Task<bool> IsInPendingTransferIndexAsync(string userId)
+    {
+        var database = _redis.GetDatabase();
+        for (var shard = 0; shard < 16; shard++)
+            if (await database.SortedSetScoreAsync($"{SiloProcess.ServiceId}/pending-transfers/{shard}", userId) is not null) return true;
+        return false;
+    }
 
     /// <summary>The next <paramref name="count"/> reminder registrations of the grain fail.</summary>
     public Task FailRemindersAsync(string grainType, string key, int count = 1) =>
@@ -129,21 +143,24 @@ public sealed class MoneySafetyTests(FaultCluster faults)
     }
 
     [Fact]
-    public async Task A_transfer_whose_reminder_cannot_be_registered_debits_nothing()
+    public async Task A_transfer_whose_pending_index_entry_cannot_be_written_debits_nothing()
     {
         var alice = Ids.User("alice");
         var bob = Ids.User("bob");
         await _channel.Wallets.CreditDepositAsync(alice, "USDC", 1_000, "0xr0:" + alice);
-        await faults.FailRemindersAsync("wallet", alice);
+        await faults.FailPendingTransferIndexAsync(alice);
 
         var refused = await Assert.ThrowsAsync<RpcException>(async () =>
             await faults.RawWallets.TransferAsync(Transfer(alice, bob, 300, "t-rem")));
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("could not be written", refused.Status.Detail);
         Assert.Equal([new Balance("USDC", 1_000, 0)], await _channel.Wallets.GetBalancesAsync(alice));
         Assert.Empty(await _channel.Wallets.GetBalancesAsync(bob));
+        Assert.False(await faults.IsInPendingTransferIndexAsync(alice));
 
         var retry = await faults.RawWallets.TransferAsync(Transfer(alice, bob, 300, "t-rem"));
         Assert.False(retry.Replayed);
+        Assert.True(await faults.IsInPendingTransferIndexAsync(alice));
         Assert.Equal([new Balance("USDC", 700, 0)], await _channel.Wallets.GetBalancesAsync(alice));
         Assert.Equal([new Balance("USDC", 300, 0)], await _channel.Wallets.GetBalancesAsync(bob));
     }

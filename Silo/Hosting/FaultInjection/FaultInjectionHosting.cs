@@ -1,10 +1,11 @@
 using Orleans.Persistence;
 using Orleans.Storage;
 using Orleans.Timers;
+using OrleansWallet.Wallet.PendingTransfers;
 
 namespace OrleansWallet.Silo.Hosting.FaultInjection;
 
-/// <summary>Wires the test-only fault points in front of grain storage and the reminder registry.</summary>
+/// <summary>Wires the test-only fault points in front of grain storage, the reminder registry and the pending-transfer index.</summary>
 internal static class FaultInjectionHosting
 {
     /// <summary>Replaces the named Redis grain storage with one that can be told to fail writes.</summary>
@@ -25,6 +26,14 @@ internal static class FaultInjectionHosting
             ?? throw new InvalidOperationException("the reminder registry is not registered by type; cannot inject faults");
         services.AddSingleton<IReminderRegistry>(sp => new FaultInjectingReminderRegistry(
             (IReminderRegistry)ActivatorUtilities.CreateInstance(sp, implementation), sp.GetRequiredService<FaultSwitch>()));
+    }
+
+    /// <summary>Wraps the pending-transfer index, so a test can fail a wallet's entering it.</summary>
+    public static void AddPendingTransferIndexFaults(this IServiceCollection services)
+    {
+        services.TryAddFaultSwitch();
+        services.AddSingleton<IPendingTransferIndex>(sp => new FaultInjectingPendingTransferIndex(
+            ActivatorUtilities.CreateInstance<PendingTransferIndex>(sp), sp.GetRequiredService<FaultSwitch>()));
     }
 
     private static void TryAddFaultSwitch(this IServiceCollection services)
