@@ -17,7 +17,7 @@ public class PendingTransferOptionsTests
     public void Defaults_are_the_documented_ones_and_valid()
     {
         var options = Bound(_ => { }).Value;
-        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), 500, 16),
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), 500, 16),
             (options.SweepInterval, options.Grace, options.BatchSize, options.Concurrency));
     }
 

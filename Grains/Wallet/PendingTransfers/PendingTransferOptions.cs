@@ -16,10 +16,11 @@ public sealed class PendingTransferOptions : IValidatableObject
 
     /// <summary>
     /// How long a wallet stays in the index before a sweep wakes it. A live transfer finishes in
-    /// milliseconds; the grace keeps sweeps off wallets that are busy and lets one wake-up cover
-    /// every transfer a wallet made meanwhile.
+    /// milliseconds; the grace keeps sweeps off wallets that are busy and lets one wake-up (a grain
+    /// call, often a state write that records delivered answers, and the removal) cover every
+    /// transfer a wallet made meanwhile. A minute, as the per-wallet reminder's period was.
     /// </summary>
-    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Grace { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Wallets read from a shard per Redis call.</summary>
     [Range(1, 10_000, ErrorMessage = "Wallet:PendingTransfers:BatchSize must be between 1 and 10000")]

@@ -84,8 +84,8 @@ public sealed partial class PendingTransferSweeper : ILifecycleParticipant<ISilo
         }
     }
 
-    /// <summary>One round over this silo's shards; returns how many wallets it woke.</summary>
-    internal async Task<int> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>One round over this silo's shards.</summary>
+    private async Task SweepAsync(CancellationToken cancellationToken)
     {
         var woken = 0;
         var failed = 0;
@@ -124,7 +124,6 @@ public sealed partial class PendingTransferSweeper : ILifecycleParticipant<ISilo
         }
         // One line a round, not one per wallet: a payee silo down can leave thousands unsettled.
         if (firstFailure is not null) LogWalletsNotSettled(failed, woken, firstFailure.GetType().Name, firstFailure.Message);
-        return woken;
     }
 
     /// <summary>The shards whose number mod the active silo count is this silo's rank among the active silos.</summary>
