@@ -47,13 +47,8 @@ public sealed class FaultCluster : IAsyncLifetime
         _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/pending-transfer-index/wallet/{userId}", count);
 
     /// <summary>Whether the wallet is in any shard of the pending-transfer index.</summary>
-    public async Task<bool> IsInPendingTransferIndexAsync(string userId)
-    {
-        var database = _redis.GetDatabase();
-        for (var shard = 0; shard < 16; shard++)
-            if (await database.SortedSetScoreAsync($"{SiloProcess.ServiceId}/pending-transfers/{shard}", userId) is not null) return true;
-        return false;
-    }
+    public async Task<bool> IsInPendingTransferIndexAsync(string userId) =>
+        (await PendingTransferIndexProbe.MembersAsync(_redis.GetDatabase())).Contains(userId);
 
     /// <summary>The next <paramref name="count"/> reminder registrations of the grain fail.</summary>
     public Task FailRemindersAsync(string grainType, string key, int count = 1) =>

@@ -20,15 +20,7 @@ public sealed class PendingTransferSweepTests
             ["Wallet__PendingTransfers__Grace"] = "00:00:01",
         });
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Endpoint);
-        var database = redis.GetDatabase();
-        var shards = Enumerable.Range(0, 16).Select(s => (RedisKey)$"{SiloProcess.ServiceId}/pending-transfers/{s}").ToArray();
-        async Task<HashSet<string>> IndexedAsync()
-        {
-            var members = new HashSet<string>();
-            foreach (var shard in shards)
-                foreach (var member in await database.SortedSetRangeByRankAsync(shard)) members.Add(member.ToString());
-            return members;
-        }
+        Task<HashSet<string>> IndexedAsync() => PendingTransferIndexProbe.MembersAsync(redis.GetDatabase());
 
         // Enough payers that every shard, so both silos' shares, holds some.
         var payee = Ids.User("payee");
