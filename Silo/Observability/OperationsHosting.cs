@@ -16,6 +16,7 @@ public static class OperationsHosting
     public static WebApplicationBuilder AddWalletOperations(this WebApplicationBuilder builder)
     {
         var operations = builder.Configuration.GetSection(OperationsOptions.Section).Get<OperationsOptions>() ?? new OperationsOptions();
+        DashboardCounters.Apply(operations);
         builder.AddOperatorAccess();
         builder.AddWalletMetrics();
         builder.AddWalletHealth();
@@ -42,8 +43,9 @@ public static class OperationsHosting
             logger.LogWarning("Operations:Password is not set: {Metrics} and {Dashboard} on port {Port} refuse every request " +
                               "(set it, or Operations:Listener=Internal for a loopback-only port)", MetricsHosting.Path, DashboardPath, port);
         else
-            logger.LogInformation("Operator surfaces {Metrics} and {Dashboard} on port {Port} ({Access})", MetricsHosting.Path,
-                DashboardPath, port, operations.RequiresCredentials ? "basic credentials" : "no credentials, internal listener");
+            logger.LogInformation("Operator surfaces {Metrics} and {Dashboard} on port {Port} ({Access}; dashboard counters {Counters})",
+                MetricsHosting.Path, DashboardPath, port, operations.RequiresCredentials ? "basic credentials" : "no credentials, internal listener",
+                operations.DashboardCounters ? "on" : "off, see Operations:DashboardCounters");
         return app;
     }
 }

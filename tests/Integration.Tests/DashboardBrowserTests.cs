@@ -63,6 +63,23 @@ public sealed class DashboardBrowserTests(ClusterFixture fixture, ITestOutputHel
         }
     }
 
+    [Fact]
+    public async Task Silo_counters_are_not_collected_by_default()
+    {
+        // Off by default (Operations:DashboardCounters): collecting them walks every activation each second.
+        var port = fixture.Cluster.Silos[0].HttpPort;
+        var dashboard = new DashboardApi(Http, $"http://127.0.0.1:{port}/dashboard/", PrometheusScrape.Operator());
+        // Long enough after each silo started for a collection running every second to have filled its table.
+        var silos = await Eventually.ReturnsAsync(dashboard.SilosAsync,
+            s => s.Count == fixture.Cluster.Silos.Count && s.All(h => DateTimeOffset.UtcNow - h.Started > CountersCollectedWithin),
+            RenderTimeout, "both silos listed and up for a few seconds");
+        foreach (var (address, _) in silos)
+            Assert.Empty(await dashboard.CounterNamesAsync(address));
+    }
+
+    /// <summary>Five periods of the dashboard's one-second collection.</summary>
+    private static readonly TimeSpan CountersCollectedWithin = TimeSpan.FromSeconds(5);
+
     /// <summary>TestResults/dashboard under the repository root (ignored by git, kept by the test command).</summary>
     private static string ArtifactDirectory()
     {

@@ -18,6 +18,7 @@ public sealed class InternalOperatorListenerTests : IAsyncLifetime
             ["Operations__Listener"] = "Internal",
             ["Operations__InternalPort"] = _internalPort.ToString(),
             ["Operations__Password"] = "", // no credentials on the internal listener
+            ["Operations__DashboardCounters"] = "true",
         });
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
@@ -38,5 +39,16 @@ public sealed class InternalOperatorListenerTests : IAsyncLifetime
         using var refused = await Http.SendAsync(request);
         Assert.True(refused.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"got {refused.StatusCode}");
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"http://127.0.0.1:{silo.HttpPort}/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_counters_are_collected_when_asked_for()
+    {
+        var dashboard = new DashboardApi(Http, $"http://127.0.0.1:{_internalPort}/dashboard/", credentials: null);
+        var (address, _) = Assert.Single(await Eventually.ReturnsAsync(dashboard.SilosAsync, s => s.Count == 1,
+            TimeSpan.FromSeconds(30), "the silo listed"));
+        var names = await Eventually.ReturnsAsync(() => dashboard.CounterNamesAsync(address),
+            n => n.Contains("orleans-catalog-activations"), TimeSpan.FromSeconds(30), "Orleans' counters in the silo's table");
+        Assert.Contains("orleans-directory-cache-size", names);
     }
 }

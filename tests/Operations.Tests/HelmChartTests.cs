@@ -122,6 +122,8 @@ public sealed class HelmChartTests
         foreach (var key in new[] { "Kafka__BootstrapServers", "Kafka__Topic", "Kafka__PartitionCount", "Silo__ListenIp", "Redis__ExpectedAppendFsync" })
             Assert.False(string.IsNullOrEmpty(config.Str(key)), key);
         Assert.Equal("always", config.Str("Redis__ExpectedAppendFsync"));
+        // Off unless asked for: filling the dashboard's counters walks every activation each second.
+        Assert.Equal("false", config.Str("Operations__DashboardCounters"));
 
         // Every credential comes from a Secret: the chart's own, or the existing one named in the values.
         var secretRefs = env.Values.Select(e => e.MapOrNull("valueFrom")?.MapOrNull("secretKeyRef")).OfType<YamlMappingNode>().ToList();
