@@ -10,7 +10,7 @@ namespace OrleansWallet.Silo.Observability;
 /// </summary>
 internal static class DashboardCounters
 {
-    internal const string SdkDisabledVariable = "OTEL_SDK_DISABLED";
+    private const string SdkDisabledVariable = "OTEL_SDK_DISABLED";
 
     /// <summary>Before the host starts (the dashboard builds its provider as the silo starts).</summary>
     public static void Apply(OperationsOptions operations)

@@ -52,7 +52,7 @@ public sealed class OperationsOptions
     /// by reading every instrument of Orleans' meter once a second, and two of those walk every
     /// activation and every directory-cache entry, so the silo pays CPU in proportion to the
     /// wallets it holds even when idle (40–60 ms a second per silo with 50,000 wallets, measured).
-    /// Orleans' instruments are on <c>/metrics</c> (less those two); every other dashboard page is unaffected.
+    /// Orleans' instruments are on <c>/metrics</c> (less a few, MetricsHosting says which); every other dashboard page is unaffected.
     /// </summary>
     public bool DashboardCounters { get; set; }
 
