@@ -31,7 +31,7 @@ public static class MetricsHosting
     /// CPU on the read path (profiled). Message and call rates stay visible through the silo's own
     /// gRPC and grain-call metrics and Orleans' dispatcher counters.
     /// </summary>
-    internal static readonly IReadOnlySet<string> OrleansInstrumentsLeftOut = new HashSet<string>(StringComparer.Ordinal)
+    private static readonly IReadOnlySet<string> OrleansInstrumentsLeftOut = new HashSet<string>(StringComparer.Ordinal)
     {
         "orleans-directory-cache-size",
         "orleans-messaging-processing-activation-data",
@@ -77,7 +77,7 @@ public static class MetricsHosting
     public static IEndpointConventionBuilder MapWalletMetrics(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapMetrics(Path);
 
-    internal static bool IsExported(Instrument instrument) =>
+    private static bool IsExported(Instrument instrument) =>
         IsExported(instrument.Meter.Name) && !(instrument.Meter.Name == OrleansMeter && OrleansInstrumentsLeftOut.Contains(instrument.Name));
 
     private static bool IsExported(string meterName) =>
