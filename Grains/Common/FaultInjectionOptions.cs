@@ -16,9 +16,9 @@ public sealed class FaultInjectionOptions
     public bool CrashAfterFillRecorded { get; set; }
 
     /// <summary>
-    /// Lets a test fail chosen grain-state writes, reminder registrations and pending-transfer index
-    /// entries: before each, the silo checks a counter in Redis (<c>{service}/faults/write/{grain id}</c>,
-    /// <c>{service}/faults/reminder/{grain id}</c>, <c>{service}/faults/pending-transfer-index/{grain id}</c>)
+    /// Lets a test fail chosen grain-state writes and pending-work index entries: before each, the
+    /// silo checks a counter in Redis (<c>{service}/faults/write/{grain id}</c>,
+    /// <c>{service}/faults/pending-transfer-index/{grain id}</c>, <c>{service}/faults/pending-order-index/{grain id}</c>)
     /// and fails that many. Costs a Redis read per write.
     /// </summary>
     public bool StorageFaults { get; set; }

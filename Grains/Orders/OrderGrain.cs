@@ -4,6 +4,7 @@ using Orleans.Storage;
 using Orleans.Streams;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
+using OrleansWallet.Orders.PendingWork;
 using OrleansWallet.Storage;
 using OrleansWallet.Wallet;
 
@@ -13,13 +14,14 @@ namespace OrleansWallet.Orders;
 /// Shell around <see cref="Order"/>. Every change is made on a copy of the committed state and
 /// written first; only then does its wallet step run (hold, settle a fill, release) and its event
 /// get published. Each wallet step is idempotent by order and fill id, so after a crash the
-/// recorded-but-unfinished steps are simply run again (on re-activation, by reminder, or on the
-/// next call). Events are recorded in the same write as the change that caused them (outbox) and
-/// published afterwards, in order, on the user's stream.
+/// recorded-but-unfinished steps are simply run again (on re-activation, on the next call, or by
+/// the silos' pending-order sweep for orders nobody calls). Events are recorded in the same write
+/// as the change that caused them (outbox) and published afterwards, in order, on the user's stream.
 /// </summary>
-public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
+public sealed partial class OrderGrain : Grain, IOrderGrain, IOrderRecoveryGrain, IRemindable
 {
-    private const string DriveReminderName = "drive-order-wallet-steps";
+    /// <summary>The per-order reminder of earlier versions; one still registered is honoured once, then dropped.</summary>
+    private const string LegacyDriveReminderName = "drive-order-wallet-steps";
 
     private readonly IPersistentState<OrderState> _state;
     private readonly AssetCatalog _assets;
@@ -27,7 +29,10 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
     private readonly TimeProvider _clock;
     private readonly FaultInjectionOptions _faults;
     private readonly ILogger<OrderGrain> _logger;
-    private readonly PendingWorkReminder _reminder;
+    private readonly IPendingOrderIndex _pending;
+
+    /// <summary>This activation entered the order in the pending-order index; until it takes it out, it need not again.</summary>
+    private bool _indexed;
 
     /// <summary>How many events at the front of the committed outbox are published; dropped from storage by the next write.</summary>
     private int _published;
@@ -36,6 +41,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
         [PersistentState("order", StorageNames.Orders)] IPersistentState<OrderState> state,
         AssetCatalog assets,
         UserOrderIndex index,
+        IPendingOrderIndex pending,
         TimeProvider clock,
         IOptions<FaultInjectionOptions> faults,
         ILogger<OrderGrain> logger)
@@ -46,7 +52,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
         _clock = clock;
         _faults = faults.Value;
         _logger = logger;
-        _reminder = new PendingWorkReminder(this, DriveReminderName);
+        _pending = pending;
     }
 
     private string OrderId => this.GetPrimaryKeyString();
@@ -79,10 +85,12 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
         else
         {
             var order = Order.Place(OrderId, command, _assets, _clock.GetUtcNow());
-            // Listed before it exists: a listing may name an order whose write then failed (it is
-            // skipped), but never misses one that exists.
-            await SideDataCalls.OrStorageUnavailable(() => _index.AddAsync(order.UserId, OrderId, order.CreatedAt));
-            await _reminder.EnsureRegisteredAsync();
+            // Listed, and entered in the pending-order index, before it exists: a listing may name an
+            // order whose write then failed (it is skipped), but never misses one that exists. The
+            // two Redis writes go together (one round trip).
+            await Task.WhenAll(
+                SideDataCalls.OrStorageUnavailable(() => _index.AddAsync(order.UserId, OrderId, order.CreatedAt)),
+                EnsureIndexedAsync());
             await CommitAsync(new OrderState { Order = order });
         }
         await DriveWalletStepsAsync();
@@ -99,7 +107,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
         if (fill.Event is { } filled)
         {
             draft.UnpublishedEvents.Add(filled);
-            await _reminder.EnsureRegisteredAsync();
+            await EnsureIndexedAsync();
             await CommitAsync(draft);
             FaultInjectionOptions.CrashIf(_faults.CrashAfterFillRecorded, "after fill recorded");
         }
@@ -119,7 +127,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
         {
             draft.ReleasePending = true;
             draft.UnpublishedEvents.Add(cancelled);
-            await _reminder.EnsureRegisteredAsync();
+            await EnsureIndexedAsync();
             await CommitAsync(draft);
         }
         await DriveWalletStepsAsync();
@@ -129,11 +137,48 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
 
     public Task<OrderView?> Get() => Task.FromResult(Committed.Order?.ToView());
 
+    public async Task FinishPendingWork()
+    {
+        await DriveQuietlyAsync();
+        if (Committed.HasPendingWork)
+        {
+            await _pending.PostponeAsync(OrderId);
+            return;
+        }
+        // Forgotten first: if the removal fails, the next change enters again (a spare entry costs
+        // one sweep; a missing one would leave a step to the next call). The grain is not
+        // reentrant, so no change can be recorded between the check and the removal.
+        _indexed = false;
+        await _pending.RemoveAsync(OrderId);
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != DriveReminderName) return;
+        if (reminderName != LegacyDriveReminderName) return;
         await DriveQuietlyAsync();
-        if (!Committed.HasPendingWork) await _reminder.UnregisterAsync();
+        // The index takes over what is still unfinished before the reminder goes.
+        if (Committed.HasPendingWork) await EnsureIndexedAsync();
+        if (await this.GetReminder(LegacyDriveReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>
+    /// Enters the order in the pending-order index unless this activation has, before a change with
+    /// a wallet step or an event is recorded. A failure refuses the change before anything was written.
+    /// </summary>
+    private async Task EnsureIndexedAsync()
+    {
+        if (_indexed) return;
+        try
+        {
+            await _pending.AddAsync(OrderId);
+        }
+        catch (Exception ex) when (ex is not WalletException)
+        {
+            throw new WalletException(ErrorCodes.StorageUnavailable,
+                $"the index entry that would finish this order change after a crash could not be written ({ex.GetType().Name}); " +
+                "nothing was changed, retry with the same key");
+        }
+        _indexed = true;
     }
 
     private void RequireOrder()
@@ -220,7 +265,8 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IRemindable
 
     /// <summary>
     /// Publishes the committed outbox in order. The caller's operation is already durable, so a
-    /// broker outage does not fail it: the events stay in the outbox and the reminder retries.
+    /// broker outage does not fail it: the events stay in the outbox, and the order in the
+    /// pending-order index, until the next call or a sweep publishes them.
     /// </summary>
     private async Task PublishEventsAsync()
     {

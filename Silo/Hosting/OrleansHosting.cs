@@ -63,6 +63,9 @@ public static class OrleansHosting
             // watches the pods labelled with them so a deleted pod's silo is declared dead at once.
             if (IsInKubernetes(configuration)) silo.UseKubernetesHosting();
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis.ConnectionOptions());
+            // No grain registers a reminder now (interrupted work is found through the pending-work
+            // indexes); the service stays to deliver the per-wallet and per-order reminders earlier
+            // versions left, each honoured once and dropped.
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.ConnectionOptions());
             void AddStorage(ISiloBuilder target, string storage) =>
                 target.AddRedisGrainStorage(storage, options => options.Configure<IServiceProvider>((o, services) =>
@@ -76,8 +79,7 @@ public static class OrleansHosting
             {
                 silo.Services.AddStorageFaults(StorageNames.Wallets);
                 silo.Services.AddStorageFaults(StorageNames.Orders);
-                silo.Services.AddReminderFaults();
-                silo.Services.AddPendingTransferIndexFaults();
+                silo.Services.AddPendingWorkIndexFaults();
             }
             silo.AddOrderEventStreams(configuration, AddStorage);
         });

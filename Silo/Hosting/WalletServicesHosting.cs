@@ -1,4 +1,5 @@
 using OrleansWallet.Orders;
+using OrleansWallet.Orders.PendingWork;
 using OrleansWallet.Storage;
 using OrleansWallet.Wallet;
 using OrleansWallet.Wallet.Outbox;
@@ -8,9 +9,9 @@ namespace OrleansWallet.Silo.Hosting;
 
 /// <summary>
 /// What the wallet and order grains use besides their own state: the side data they keep in Redis
-/// (operation archive, deposit claims, wallet directory, order lists, the pending-transfer index),
-/// the silo's one outbox writer that carries every wallet's journal entries to Postgres, and its
-/// one sweep that finishes interrupted transfers.
+/// (operation archive, deposit claims, wallet directory, order lists, the pending-transfer and
+/// pending-order indexes), the silo's one outbox writer that carries every wallet's journal
+/// entries to Postgres, and its sweeps that finish interrupted transfers and order changes.
 /// </summary>
 internal static class WalletServicesHosting
 {
@@ -38,8 +39,11 @@ internal static class WalletServicesHosting
         services.AddSingleton<IPendingTransferIndex, PendingTransferIndex>();
         services.AddOptions<PendingTransferOptions>().Bind(configuration.GetSection(PendingTransferOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PendingTransferSweeper>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PendingTransferSweeper>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PendingTransferSweeper>();
+        services.AddSingleton<IPendingOrderIndex, PendingOrderIndex>();
+        services.AddOptions<PendingOrderOptions>().Bind(configuration.GetSection(PendingOrderOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PendingOrderSweeper>();
         services.AddSingleton<LedgerOutboxWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerOutboxWriter>());
         return services;

@@ -9,10 +9,9 @@ using StackExchange.Redis;
 namespace OrleansWallet.Integration.Tests;
 
 /// <summary>
-/// A cluster whose silos let a test fail chosen state writes, reminder registrations and
-/// pending-transfer index entries (the fault points sit in front of the real Redis storage,
-/// reminder table and index), to check the rule that a change becomes a grain's state only once
-/// its write succeeded, and nothing leaves the grain before.
+/// A cluster whose silos let a test fail chosen state writes and pending-work index entries (the
+/// fault points sit in front of the real Redis storage and indexes), to check the rule that a
+/// change becomes a grain's state only once its write succeeded, and nothing leaves the grain before.
 /// </summary>
 public sealed class FaultCluster : IAsyncLifetime
 {
@@ -48,11 +47,11 @@ public sealed class FaultCluster : IAsyncLifetime
 
     /// <summary>Whether the wallet is in any shard of the pending-transfer index.</summary>
     public async Task<bool> IsInPendingTransferIndexAsync(string userId) =>
-        (await PendingTransferIndexProbe.MembersAsync(_redis.GetDatabase())).Contains(userId);
+        (await PendingWorkIndexProbe.MembersAsync(_redis.GetDatabase(), PendingWorkIndexProbe.Transfers)).Contains(userId);
 
-    /// <summary>The next <paramref name="count"/> reminder registrations of the grain fail.</summary>
-    public Task FailRemindersAsync(string grainType, string key, int count = 1) =>
-        _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/reminder/{grainType}/{key}", count);
+    /// <summary>The next <paramref name="count"/> times the order enters the pending-order index fail.</summary>
+    public Task FailPendingOrderIndexAsync(string orderId, int count = 1) =>
+        _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/pending-order-index/order/{orderId}", count);
 
     public async Task<NpgsqlConnection> OpenLedgerDatabaseAsync()
     {
@@ -329,17 +328,18 @@ public sealed class MoneySafetyTests(FaultCluster faults)
     }
 
     [Fact]
-    public async Task An_order_whose_reminder_cannot_be_registered_is_not_placed()
+    public async Task An_order_whose_pending_index_entry_cannot_be_written_is_not_placed()
     {
         var alice = Ids.User("alice");
         await _channel.Wallets.CreditDepositAsync(alice, "ETH", 100, "0xor:" + alice);
         var orderId = Ids.Key("o");
-        await faults.FailRemindersAsync("order", orderId);
+        await faults.FailPendingOrderIndexAsync(orderId);
 
-        await Assert.ThrowsAsync<RpcException>(async () => await faults.RawOrders.PlaceOrderAsync(new PlaceOrderRequest
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await faults.RawOrders.PlaceOrderAsync(new PlaceOrderRequest
         {
             OrderId = orderId, UserId = alice, SellAsset = "ETH", SellAmount = "30", BuyAsset = "USDC", MinBuyAmount = "30",
         }));
+        Assert.Equal((StatusCode.Unavailable, "storage_unavailable"), (refused.StatusCode, refused.Trailers.GetValue("error-reason")));
         await Assert.ThrowsAsync<NotFoundException>(() => _channel.Orders.GetAsync(orderId));
         Assert.Equal([new Balance("ETH", 100, 0)], await _channel.Wallets.GetBalancesAsync(alice));
 

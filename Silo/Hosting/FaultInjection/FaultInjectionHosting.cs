@@ -1,11 +1,11 @@
 using Orleans.Persistence;
 using Orleans.Storage;
-using Orleans.Timers;
+using OrleansWallet.Orders.PendingWork;
 using OrleansWallet.Wallet.PendingTransfers;
 
 namespace OrleansWallet.Silo.Hosting.FaultInjection;
 
-/// <summary>Wires the test-only fault points in front of grain storage, the reminder registry and the pending-transfer index.</summary>
+/// <summary>Wires the test-only fault points in front of grain storage and the pending-work indexes.</summary>
 internal static class FaultInjectionHosting
 {
     /// <summary>Replaces the named Redis grain storage with one that can be told to fail writes.</summary>
@@ -17,23 +17,14 @@ internal static class FaultInjectionHosting
             new FaultInjectingGrainStorage(RedisGrainStorageFactory.Create(sp, (string)name!), sp.GetRequiredService<FaultSwitch>()));
     }
 
-    /// <summary>Wraps the reminder registry (Orleans' own is internal, so it is built from its registration).</summary>
-    public static void AddReminderFaults(this IServiceCollection services)
-    {
-        services.TryAddFaultSwitch();
-        var original = services.Last(d => d.ServiceType == typeof(IReminderRegistry) && !d.IsKeyedService);
-        var implementation = original.ImplementationType
-            ?? throw new InvalidOperationException("the reminder registry is not registered by type; cannot inject faults");
-        services.AddSingleton<IReminderRegistry>(sp => new FaultInjectingReminderRegistry(
-            (IReminderRegistry)ActivatorUtilities.CreateInstance(sp, implementation), sp.GetRequiredService<FaultSwitch>()));
-    }
-
-    /// <summary>Wraps the pending-transfer index, so a test can fail a wallet's entering it.</summary>
-    public static void AddPendingTransferIndexFaults(this IServiceCollection services)
+    /// <summary>Wraps the pending-transfer and pending-order indexes, so a test can fail a wallet's or an order's entering them.</summary>
+    public static void AddPendingWorkIndexFaults(this IServiceCollection services)
     {
         services.TryAddFaultSwitch();
         services.AddSingleton<IPendingTransferIndex>(sp => new FaultInjectingPendingTransferIndex(
             ActivatorUtilities.CreateInstance<PendingTransferIndex>(sp), sp.GetRequiredService<FaultSwitch>()));
+        services.AddSingleton<IPendingOrderIndex>(sp => new FaultInjectingPendingOrderIndex(
+            ActivatorUtilities.CreateInstance<PendingOrderIndex>(sp), sp.GetRequiredService<FaultSwitch>()));
     }
 
     private static void TryAddFaultSwitch(this IServiceCollection services)
