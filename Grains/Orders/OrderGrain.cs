@@ -4,6 +4,7 @@ using Orleans.Storage;
 using Orleans.Streams;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
+using OrleansWallet.Common.PendingWork;
 using OrleansWallet.Orders.PendingWork;
 using OrleansWallet.Storage;
 using OrleansWallet.Wallet;
@@ -168,16 +169,7 @@ public sealed partial class OrderGrain : Grain, IOrderGrain, IOrderRecoveryGrain
     private async Task EnsureIndexedAsync()
     {
         if (_indexed) return;
-        try
-        {
-            await _pending.AddAsync(OrderId);
-        }
-        catch (Exception ex) when (ex is not WalletException)
-        {
-            throw new WalletException(ErrorCodes.StorageUnavailable,
-                $"the index entry that would finish this order change after a crash could not be written ({ex.GetType().Name}); " +
-                "nothing was changed, retry with the same key");
-        }
+        await _pending.EnterBeforeRecordingAsync(OrderId, "this order change");
         _indexed = true;
     }
 

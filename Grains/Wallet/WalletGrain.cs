@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.Storage;
 using OrleansWallet.Assets;
 using OrleansWallet.Common;
+using OrleansWallet.Common.PendingWork;
 using OrleansWallet.Ledger.Resilience;
 using OrleansWallet.Ledger.Withdrawals;
 using OrleansWallet.Storage;
@@ -339,16 +340,7 @@ public sealed partial class WalletGrain : Grain, IWalletGrain, IWalletSettlement
     private async Task EnsureIndexedAsync()
     {
         if (_indexed) return;
-        try
-        {
-            await _pendingTransfers.AddAsync(UserId);
-        }
-        catch (Exception ex) when (ex is not WalletException)
-        {
-            throw new WalletException(ErrorCodes.StorageUnavailable,
-                $"the index entry that would finish this transfer after a crash could not be written ({ex.GetType().Name}); " +
-                "nothing was changed, retry with the same key");
-        }
+        await _pendingTransfers.EnterBeforeRecordingAsync(UserId, "this transfer");
         _indexed = true;
     }
 
