@@ -39,11 +39,11 @@ public sealed class FaultCluster : IAsyncLifetime
 
     /// <summary>The next <paramref name="count"/> state writes of the grain fail.</summary>
     public Task FailWritesAsync(string grainType, string key, int count = 1) =>
-        _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/write/{grainType}/{key}", count);
+        FaultPoints.FailAsync(_redis.GetDatabase(), "write", grainType, key, count);
 
     /// <summary>The next <paramref name="count"/> times the wallet enters the pending-transfer index fail.</summary>
     public Task FailPendingTransferIndexAsync(string userId, int count = 1) =>
-        _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/pending-transfer-index/wallet/{userId}", count);
+        FaultPoints.FailAsync(_redis.GetDatabase(), "pending-transfer-index", "wallet", userId, count);
 
     /// <summary>Whether the wallet is in any shard of the pending-transfer index.</summary>
     public async Task<bool> IsInPendingTransferIndexAsync(string userId) =>
@@ -51,7 +51,7 @@ public sealed class FaultCluster : IAsyncLifetime
 
     /// <summary>The next <paramref name="count"/> times the order enters the pending-order index fail.</summary>
     public Task FailPendingOrderIndexAsync(string orderId, int count = 1) =>
-        _redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/pending-order-index/order/{orderId}", count);
+        FaultPoints.FailAsync(_redis.GetDatabase(), "pending-order-index", "order", orderId, count);
 
     public async Task<NpgsqlConnection> OpenLedgerDatabaseAsync()
     {

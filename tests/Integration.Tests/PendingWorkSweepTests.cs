@@ -128,7 +128,7 @@ public sealed class PendingWorkSweepTests(SweepingCluster sweeping) : IClassFixt
         var orderId = Ids.Key("o");
 
         // The order is recorded, then the wallet's write of the hold fails: the caller is told to retry.
-        await sweeping.Redis.GetDatabase().StringSetAsync($"{SiloProcess.ServiceId}/faults/write/wallet/{alice}", 1);
+        await FaultPoints.FailAsync(sweeping.Redis.GetDatabase(), "write", "wallet", alice);
         var refused = await Assert.ThrowsAsync<RpcException>(async () =>
             await new OrderService.OrderServiceClient(sweeping.Cluster.RawInvoker(0)).PlaceOrderAsync(new PlaceOrderRequest
             {
